@@ -1,0 +1,5 @@
+"""``python -m learnloop`` runs the CLI."""
+
+from learnloop.cli import main
+
+main()
