@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from learnloop import infra_cli
+from learnloop import infra_cli, tools_cli
 
 app = typer.Typer(
-    help="LearnLoop: learning from incidents, complaints, audits and feedback in adult social care.",
+    help="LearnLoop: learning from incidents, complaints, audits and feedback in social care.",
     no_args_is_help=True,
 )
 app.add_typer(infra_cli.app, name="infra")
+app.add_typer(tools_cli.db_app, name="db")
+app.add_typer(tools_cli.topics_app, name="topics")
+app.add_typer(tools_cli.schemas_app, name="schemas")
+app.add_typer(tools_cli.config_app, name="config")
 
 
 def main() -> None:

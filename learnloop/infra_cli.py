@@ -51,7 +51,9 @@ def kafka_up(mode: Mode = "single") -> None:
 def kafka_down(mode: Mode = "single") -> None:
     """Stop the nodes (data is kept for the next `up`)."""
     stopped = kafka.down(_kafka(mode))
-    typer.echo(f"kafka {mode}: stopped nodes {stopped}" if stopped else f"kafka {mode}: not running")
+    typer.echo(
+        f"kafka {mode}: stopped nodes {stopped}" if stopped else f"kafka {mode}: not running"
+    )
 
 
 @kafka_app.command("status")

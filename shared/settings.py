@@ -78,12 +78,14 @@ class LearnLoopSettings(BaseSettings):
     )
 
     environment: Literal["local", "test", "production"] = Field(
-        "local", description="Where this runs; production refuses unsafe defaults."
+        "local", description="Where this runs: local, test or production."
     )
     state_dir: Path = Field(
         Path(".learnloop"), description="Local folder for Kafka jars/data, PostgreSQL and SQLite."
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Log level."
+    )
     log_format: Literal["json", "console"] = Field("json", description="Log rendering.")
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)  # type: ignore[arg-type]
-    database: DatabaseSettings = Field(default_factory=DatabaseSettings)  # type: ignore[arg-type]
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)

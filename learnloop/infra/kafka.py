@@ -2,12 +2,14 @@
 
 Single-node mode (one combined broker+controller on 127.0.0.1:9092) is the default; cluster mode
 runs three combined nodes on one host (replication factor 3, min.insync.replicas 2) for fault tests.
-Jars and data live under the project's ignored ``.learnloop/kafka`` folder; a second ``up`` reuses them.
+Jars and data live under the project's ignored ``.learnloop/kafka`` folder; a second ``up``
+reuses them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import signal
@@ -204,29 +206,42 @@ def signal_node(node: KafkaNode, sig: signal.Signals) -> None:
     os.kill(pid, sig)
 
 
-async def cluster_metadata(bootstrap_servers: str, timeout: float = 5.0) -> dict[str, object]:
+async def cluster_metadata(bootstrap_servers: str, wait_s: float = 5.0) -> dict[str, object]:
     """Ask the brokers for cluster metadata (cluster id, brokers, controller)."""
     from aiokafka.admin import AIOKafkaAdminClient
 
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap_servers, request_timeout_ms=int(timeout * 1000)
+        bootstrap_servers=bootstrap_servers, request_timeout_ms=int(wait_s * 1000)
     )
     try:
-        await asyncio.wait_for(admin.start(), timeout)
-        result: dict[str, object] = await asyncio.wait_for(admin.describe_cluster(), timeout)
+        await asyncio.wait_for(admin.start(), wait_s)
+        result: dict[str, object] = await asyncio.wait_for(admin.describe_cluster(), wait_s)
         return result
     finally:
         await admin.close()
 
 
 def serving_brokers(bootstrap_servers: str) -> int:
-    """How many brokers the cluster reports as serving; 0 when unreachable."""
+    """How many brokers the cluster reports as registered; 0 when unreachable."""
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # polling a starting broker is noisy
     try:
-        metadata = asyncio.run(cluster_metadata(bootstrap_servers, timeout=3.0))
+        metadata = asyncio.run(cluster_metadata(bootstrap_servers, wait_s=3.0))
     except Exception:
         return 0
+    finally:
+        logging.getLogger("aiokafka").setLevel(logging.NOTSET)
     brokers = metadata.get("brokers")
     return len(brokers) if isinstance(brokers, list) else 0
+
+
+def all_nodes_serve(dep: KafkaDeployment) -> bool:
+    """True when every node answers on its own listener and sees the whole cluster.
+
+    Asking each node directly matters: after a kill -9 the controller still lists the old
+    incarnation of a node for a session timeout, while the restarted process is not serving yet.
+    """
+    wanted = len(dep.nodes)
+    return all(serving_brokers(node.bootstrap) >= wanted for node in dep.nodes)
 
 
 def up(dep: KafkaDeployment, *, timeout: float = 120.0) -> None:
@@ -234,9 +249,8 @@ def up(dep: KafkaDeployment, *, timeout: float = 120.0) -> None:
     ensure_jars(dep.libs)
     for node in dep.nodes:
         start_node(dep, node)
-    wanted = len(dep.nodes)
     ready = process.wait_until(
-        lambda: serving_brokers(dep.bootstrap_servers) >= wanted or _any_died(dep),
+        lambda: all_nodes_serve(dep) or _any_died(dep),
         timeout=timeout,
         interval=1.0,
     )

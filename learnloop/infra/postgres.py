@@ -125,7 +125,9 @@ def up(pg: PostgresServer, *, timeout: float = 60.0) -> None:
             "-o", options, "-w", "-t", str(int(timeout)), "start",
         ])  # fmt: skip
         if result.returncode != 0:
-            raise InfraError(f"PostgreSQL did not start:\n{result.stdout}{process.tail(pg.log_file)}")
+            raise InfraError(
+                f"PostgreSQL did not start:\n{result.stdout}{process.tail(pg.log_file)}"
+            )
     if not process.wait_until(lambda: _ready(pg), timeout=timeout):
         raise InfraError(f"PostgreSQL is not accepting connections:\n{process.tail(pg.log_file)}")
     _create_role_and_databases(pg)

@@ -1,0 +1,52 @@
+"""How an event becomes a Kafka record: CloudEvents Kafka binding, structured mode, keyed by site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+
+from shared.broker import topic_name
+from shared.events.envelope import EventEnvelope
+from shared.settings import KafkaSettings
+from shared.topics import topic_for_event_type
+
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
+
+
+@dataclass(frozen=True)
+class KafkaRecord:
+    """A record ready to send: topic, partition key (site id), value and headers."""
+
+    topic: str
+    key: bytes
+    value: bytes
+    headers: dict[str, str]
+
+
+def record_for(event: EventEnvelope[Any], settings: KafkaSettings) -> KafkaRecord:
+    """The record for ``event`` on its fact or derived topic, keyed by site so order holds."""
+    headers = {"content-type": STRUCTURED_CONTENT_TYPE}
+    if event.correlationid:
+        headers["correlation-id"] = event.correlationid
+    return KafkaRecord(
+        topic=topic_name(topic_for_event_type(event.type), settings),
+        key=event.siteid.encode(),
+        value=event.to_json_bytes(),
+        headers=headers,
+    )
+
+
+async def publish_event(
+    broker: KafkaBroker, event: EventEnvelope[Any], settings: KafkaSettings
+) -> None:
+    """Publish and wait until the brokers acknowledged it (acks=all); raises when they did not."""
+    record = record_for(event, settings)
+    await broker.publish(
+        record.value,
+        topic=record.topic,
+        key=record.key,
+        headers=record.headers,
+        correlation_id=event.correlationid or event.id,
+    )
