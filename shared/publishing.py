@@ -1,4 +1,4 @@
-"""How an event becomes a Kafka record: CloudEvents Kafka binding, structured mode, keyed by site."""
+"""How an event becomes a Kafka record: CloudEvents Kafka binding, structured mode, site key."""
 
 from __future__ import annotations
 

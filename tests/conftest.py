@@ -17,7 +17,7 @@ import pytest
 
 from learnloop.infra import postgres
 from learnloop.infra.kafka import cluster_metadata
-from shared.settings import KafkaSettings, LearnLoopSettings
+from shared.settings import DatabaseSettings, KafkaSettings, LearnLoopSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 STATE_DIR = PROJECT_ROOT / ".learnloop"
@@ -85,4 +85,4 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def settings(kafka_settings: KafkaSettings, sqlite_url: str) -> LearnLoopSettings:
     """Whole-process settings pointing at the real broker and a fresh SQLite file."""
-    return LearnLoopSettings(kafka=kafka_settings, database={"url": sqlite_url})  # type: ignore[arg-type]
+    return LearnLoopSettings(kafka=kafka_settings, database=DatabaseSettings(url=sqlite_url))

@@ -23,7 +23,7 @@ async def test_cluster_metadata_comes_from_the_broker_we_formatted(kafka_bootstr
     assert metadata["brokers"] == [{"node_id": 1, "host": "127.0.0.1", "port": 9092, "rack": None}]
 
 
-async def test_broker_process_is_apache_kafka_from_maven_jars(kafka_bootstrap: str) -> None:
+def test_broker_process_is_apache_kafka_from_maven_jars(kafka_bootstrap: str) -> None:
     dep = kafka.deployment(STATE_DIR, "single")
     pid = read_pid(dep.nodes[0].pid_file)
     assert pid is not None

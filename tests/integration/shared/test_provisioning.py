@@ -24,7 +24,9 @@ async def test_ensure_topics_creates_all_then_nothing(kafka_settings: KafkaSetti
     admin = admin_client(kafka_settings)
     await admin.start()
     try:
-        described = await admin.describe_topics([FACT_TOPICS[0].full_name(kafka_settings.topic_prefix)])
+        described = await admin.describe_topics(
+            [FACT_TOPICS[0].full_name(kafka_settings.topic_prefix)]
+        )
     finally:
         await admin.close()
     assert len(described[0]["partitions"]) == FACT_TOPICS[0].partitions
