@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from learnloop import infra_cli, tools_cli
+from services.intake import cli as intake_cli
 
 app = typer.Typer(
     help="LearnLoop: learning from incidents, complaints, audits and feedback in social care.",
@@ -15,6 +16,8 @@ app.add_typer(tools_cli.db_app, name="db")
 app.add_typer(tools_cli.topics_app, name="topics")
 app.add_typer(tools_cli.schemas_app, name="schemas")
 app.add_typer(tools_cli.config_app, name="config")
+app.add_typer(intake_cli.intake_app, name="intake")
+app.add_typer(intake_cli.keys_app, name="keys")
 
 
 def main() -> None:

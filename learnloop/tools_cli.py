@@ -22,20 +22,24 @@ CONFIG_DOC = Path("docs/configuration.md")
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
-    """Apply migrations up to REVISION (default: newest)."""
+def db_upgrade(
+    branch: Annotated[
+        list[str] | None, typer.Option(help="shared, intake, learning, reporting (default: all)")
+    ] = None,
+) -> None:
+    """Apply every migration of the chosen branches (idempotent)."""
     from shared.database import create_engine
-    from shared.migrate import current_revision, upgrade
+    from shared.migrate import ALL_BRANCHES, current_revisions, upgrade
 
-    async def run() -> str | None:
+    async def run() -> set[str]:
         engine = create_engine(LearnLoopSettings().database)
         try:
-            await upgrade(engine, revision)
-            return await current_revision(engine)
+            await upgrade(engine, branch or ALL_BRANCHES)
+            return await current_revisions(engine)
         finally:
             await engine.dispose()
 
-    typer.echo(f"database at revision {asyncio.run(run())}")
+    typer.echo(f"database at revisions {sorted(asyncio.run(run()))}")
 
 
 @topics_app.command("ensure")

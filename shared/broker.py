@@ -45,6 +45,26 @@ def broker_security(settings: KafkaSettings) -> BaseSecurity | None:
     return None
 
 
+def client_options(settings: KafkaSettings, *, client_id: str) -> dict[str, Any]:
+    """Connection options for plain aiokafka clients (admin, producers): servers, TLS, SASL."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap_servers,
+        "client_id": f"{settings.client_id}-{client_id}",
+        "request_timeout_ms": settings.request_timeout_ms,
+        "security_protocol": settings.security_protocol,
+    }
+    if settings.security_protocol.startswith("SASL") and settings.sasl_password:
+        options |= {
+            "sasl_mechanism": settings.sasl_mechanism,
+            "sasl_plain_username": settings.sasl_username,
+            "sasl_plain_password": settings.sasl_password.get_secret_value(),
+        }
+    context = _ssl_context(settings)
+    if context is not None:
+        options["ssl_context"] = context
+    return options
+
+
 def producer_options(settings: KafkaSettings) -> dict[str, Any]:
     """The producer settings every LearnLoop publisher uses."""
     return {

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from shared.broker import client_options
 from shared.settings import KafkaSettings
 from shared.topics import Topic, all_topics
 
@@ -21,24 +23,7 @@ class EnsureResult:
 
 def admin_client(settings: KafkaSettings) -> AIOKafkaAdminClient:
     """An admin client for the configured cluster (plaintext or TLS/SASL)."""
-    from shared.broker import _ssl_context
-
-    options: dict[str, object] = {
-        "bootstrap_servers": settings.bootstrap_servers,
-        "client_id": f"{settings.client_id}-admin",
-        "request_timeout_ms": settings.request_timeout_ms,
-        "security_protocol": settings.security_protocol,
-    }
-    if settings.security_protocol.startswith("SASL") and settings.sasl_password:
-        options |= {
-            "sasl_mechanism": settings.sasl_mechanism,
-            "sasl_plain_username": settings.sasl_username,
-            "sasl_plain_password": settings.sasl_password.get_secret_value(),
-        }
-    context = _ssl_context(settings)
-    if context is not None:
-        options["ssl_context"] = context
-    return AIOKafkaAdminClient(**options)
+    return AIOKafkaAdminClient(**client_options(settings, client_id="admin"))
 
 
 async def ensure_topics(
@@ -70,8 +55,19 @@ async def ensure_topics(
         ]
         if new:
             await admin.create_topics(new)
+            await _wait_until_visible(admin, [topic.name for topic in new])
         return EnsureResult(
             created=sorted(t.name for t in new), existing=sorted(set(wanted) & existing)
         )
     finally:
         await admin.close()
+
+
+async def _wait_until_visible(admin: AIOKafkaAdminClient, names: list[str]) -> None:
+    """Creation is asynchronous in KRaft: wait until brokers serve metadata for every topic."""
+    for _ in range(300):
+        described = await admin.describe_topics(names)
+        if all(topic["error_code"] == 0 and topic["partitions"] for topic in described):
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"topics not visible after creation: {names}")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import inspect
 
 from shared.database import create_engine
-from shared.migrate import current_revision, downgrade, head_revision, upgrade
+from shared.migrate import current_revisions, downgrade, head_revisions, upgrade
 from shared.settings import DatabaseSettings
 
 pytestmark = pytest.mark.postgres
@@ -25,10 +25,10 @@ async def _tables(url: str) -> set[str]:
 async def test_migrations_apply_to_head_and_twice_is_harmless(database_url: str) -> None:
     engine = create_engine(DatabaseSettings(url=database_url))
     try:
-        assert await current_revision(engine) is None
+        assert await current_revisions(engine) == set()
         await upgrade(engine)
         await upgrade(engine)
-        assert await current_revision(engine) == head_revision()
+        assert await current_revisions(engine) == head_revisions()
     finally:
         await engine.dispose()
     assert {"processed_events", "outbox", "alembic_version"} <= await _tables(database_url)
@@ -39,7 +39,7 @@ async def test_migrations_roll_back_to_an_empty_schema(database_url: str) -> Non
     try:
         await upgrade(engine)
         await downgrade(engine, "base")
-        assert await current_revision(engine) is None
+        assert await current_revisions(engine) == set()
     finally:
         await engine.dispose()
     assert await _tables(database_url) <= {"alembic_version"}

@@ -1,0 +1,1 @@
+"""Intake adapters: database tables and stores, the Kafka publisher."""

@@ -1,0 +1,1 @@
+"""Pure intake rules: who may submit what, rate limits, redaction."""

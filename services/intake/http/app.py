@@ -1,0 +1,301 @@
+"""The intake HTTP application: routes are thin; the work happens in services.intake.submission."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from services.intake.adapters.accepted_events import AcceptedEvents
+from services.intake.adapters.key_store import KeyStore
+from services.intake.adapters.publisher import EventPublisher
+from services.intake.domain.api_keys import ApiKey
+from services.intake.domain.rate_limit import RateLimiter
+from services.intake.http.bodies import BodyError, parse_batch, parse_json, read_body
+from services.intake.http.metrics import IntakeMetrics, create_metrics
+from services.intake.http.openapi import batch_openapi, event_openapi, install_event_schemas
+from services.intake.settings import IntakeSettings
+from services.intake.submission import (
+    Intake,
+    ItemResult,
+    ItemStatus,
+    event_id_for_idempotency_key,
+    parse_item,
+)
+from shared.database import create_engine
+from shared.logging import get_logger
+from shared.migrate import upgrade
+
+log = get_logger(__name__)
+RETRY_AFTER_UNAVAILABLE = "5"
+SINGLE_ROUTES = {
+    "incidents": "incident.reported",
+    "complaints": "complaint.received",
+    "audits": "audit.completed",
+    "feedback": "feedback.received",
+}
+
+
+@dataclass
+class IntakeState:
+    """What the routes need, built once at start-up."""
+
+    settings: IntakeSettings
+    keys: KeyStore
+    intake: Intake
+    publisher: EventPublisher
+    limiter: RateLimiter
+    metrics: IntakeMetrics
+
+
+def error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    """The one error shape of the API: {"error": {"code", "message", ...}}."""
+    headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
+    if status == 401:
+        headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'}
+    return JSONResponse(
+        {"error": {"code": code, "message": message, **extra}}, status_code=status, headers=headers
+    )
+
+
+def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    """Build the intake app; resources are opened in the lifespan."""
+    settings = settings or IntakeSettings()
+    metrics = create_metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database)
+        await upgrade(engine, ("shared", "intake"))
+        publisher = EventPublisher(settings.kafka, timeout_ms=settings.intake.publish_timeout_ms)
+        await publisher.start()
+        app.state.intake = IntakeState(
+            settings=settings,
+            keys=KeyStore(engine, cache_seconds=settings.intake.key_cache_seconds),
+            intake=Intake(
+                publisher=publisher,
+                accepted=AcceptedEvents(engine),
+                kafka=settings.kafka,
+                redaction=settings.intake.redaction,
+            ),
+            publisher=publisher,
+            limiter=RateLimiter(
+                rate=settings.intake.rate_limit_per_second, burst=settings.intake.rate_limit_burst
+            ),
+            metrics=metrics,
+        )
+        try:
+            yield
+        finally:
+            await publisher.stop()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="LearnLoop intake",
+        version="1",
+        summary="The front door for incidents, complaints, audits and feedback.",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+
+    @app.middleware("http")
+    async def measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        metrics.requests.labels(path, str(response.status_code)).inc()
+        metrics.latency.labels(path).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/healthz", tags=["operations"], summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="Kafka is reachable")
+    async def readyz(request: Request) -> JSONResponse:
+        state: IntakeState = request.app.state.intake
+        ready = await state.publisher.is_ready()
+        metrics.kafka_connected.set(1 if state.publisher.connected else 0)
+        if ready:
+            return JSONResponse({"status": "ready", "kafka": "reachable"})
+        return JSONResponse(
+            {"status": "not_ready", "kafka": "unreachable"},
+            status_code=503,
+            headers={"Retry-After": RETRY_AFTER_UNAVAILABLE},
+        )
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    for name, event_type in SINGLE_ROUTES.items():
+        _add_single_route(app, name, event_type)
+
+    @app.post(
+        "/v1/events:batch",
+        tags=["events"],
+        summary="Submit many events of mixed types (JSON array or NDJSON)",
+        openapi_extra=batch_openapi(settings.intake.max_batch_items),
+        responses={200: {"description": "One result per item, in order"}},
+    )
+    async def submit_batch(request: Request) -> Response:
+        return await _handle(request, event_type=None)
+
+    install_event_schemas(app)
+    return app
+
+
+def _add_single_route(app: FastAPI, name: str, event_type: str) -> None:
+    async def submit_one(request: Request) -> Response:
+        return await _handle(request, event_type=event_type)
+
+    app.post(
+        f"/v1/{name}",
+        tags=["events"],
+        summary=f"Submit one {event_type} event",
+        name=f"submit_{name}",
+        openapi_extra=event_openapi(event_type),
+        status_code=202,
+        responses={
+            202: {"description": "Kafka acknowledged the event (or it was accepted before)"},
+            400: {"description": "Malformed JSON"},
+            401: {"description": "Missing or unknown API key"},
+            403: {"description": "The key may not submit for this provider or site"},
+            409: {"description": "The event id was already used for a different event"},
+            413: {"description": "Body too large"},
+            422: {"description": "The event breaks the contract; errors name the fields"},
+            429: {"description": "Rate limit exceeded; see Retry-After"},
+            503: {"description": "Kafka unavailable: not accepted, retry with the same id"},
+        },
+    )(submit_one)
+
+
+async def _authenticate(request: Request, state: IntakeState) -> ApiKey | JSONResponse:
+    header = request.headers.get("x-api-key")
+    authorization = request.headers.get("authorization", "")
+    if header is None and authorization.lower().startswith("bearer "):
+        header = authorization[7:].strip()
+    if not header:
+        return error(401, "unauthenticated", "send your API key in the X-API-Key header")
+    key = await state.keys.authenticate(header)
+    if key is None:
+        return error(401, "unauthenticated", "unknown or revoked API key")
+    wait = state.limiter.retry_after(key.key_id, time.monotonic())
+    if wait > 0:
+        return error(
+            429,
+            "rate_limited",
+            "too many requests for this API key",
+            retry_after=max(1, round(wait)),
+        )
+    return key
+
+
+async def _handle(request: Request, *, event_type: str | None) -> Response:
+    state: IntakeState = request.app.state.intake
+    key = await _authenticate(request, state)
+    if isinstance(key, JSONResponse):
+        return key
+    limits = state.settings.intake
+    try:
+        body = await read_body(request, limits.max_body_bytes)
+        if event_type is not None:
+            raws = [parse_json(body)]
+        else:
+            raws = parse_batch(body, request.headers.get("content-type", ""))
+    except BodyError as exc:
+        return error(exc.status, exc.code, exc.message)
+    if event_type is None and len(raws) > limits.max_batch_items:
+        return error(
+            413, "batch_too_large", f"a batch holds at most {limits.max_batch_items} events"
+        )
+    if event_type is None and not raws:
+        return error(400, "empty_batch", "the batch holds no events")
+
+    idempotency_key = request.headers.get("idempotency-key")
+    default_id = (
+        event_id_for_idempotency_key(key.provider_id, idempotency_key)
+        if idempotency_key and event_type is not None
+        else None
+    )
+    items = [
+        parse_item(index, raw, expected_type=event_type, default_id=default_id)
+        for index, raw in enumerate(raws)
+    ]
+    results = await state.intake.submit(items, key)
+    _count(state.metrics, results)
+    if event_type is not None:
+        return _single_response(results[0])
+    return _batch_response(results)
+
+
+def _count(metrics: IntakeMetrics, results: list[ItemResult]) -> None:
+    for result in results:
+        metrics.events.labels(result.event_type or "unknown", result.status.value).inc()
+        if result.status is ItemStatus.UNAVAILABLE:
+            metrics.publish_failures.inc()
+        for kinds in result.redacted.values():
+            for kind, count in kinds.items():
+                metrics.redactions.labels(kind).inc(count)
+
+
+def _single_response(result: ItemResult) -> JSONResponse:
+    if result.status in (ItemStatus.ACCEPTED, ItemStatus.DUPLICATE):
+        body = result.as_json()
+        body.pop("index")
+        return JSONResponse(body, status_code=202)
+    extra: dict[str, Any] = {}
+    if result.errors:
+        extra["fields"] = [e.__dict__ for e in result.errors]
+    if result.status is ItemStatus.UNAVAILABLE:
+        extra["retry_after"] = RETRY_AFTER_UNAVAILABLE
+        extra["id"] = result.event_id
+    return error(result.http_status, result.code or "rejected", result.message or "", **extra)
+
+
+def _batch_response(results: list[ItemResult]) -> JSONResponse:
+    counts = {status.value: 0 for status in ItemStatus}
+    for result in results:
+        counts[result.status.value] += 1
+    headers = None
+    if counts[ItemStatus.UNAVAILABLE.value]:
+        headers = {"Retry-After": RETRY_AFTER_UNAVAILABLE}
+    return JSONResponse(
+        {"summary": counts, "items": [result.as_json() for result in results]},
+        status_code=200,
+        headers=headers,
+    )
+
+
+DESCRIPTION = """
+Staff apps and other systems hand incidents, complaints, audits and feedback to LearnLoop here.
+
+**Authentication**: every request carries an API key in `X-API-Key` (or `Authorization: Bearer`).
+A key belongs to one provider and optionally to a set of sites; it may only submit events for them.
+
+**Acknowledgement**: `202` means Kafka acknowledged the event on all in-sync replicas. `503` means
+it was not acknowledged: retry with the same event id (a retry never creates a second event).
+
+**Idempotency**: a retry must not create a second event. Either send the same `id` in the event,
+or send an `Idempotency-Key` header (single-event endpoints): its event id is derived from the
+provider and the key, so every retry carries the same id. An id seen before with the same content
+is answered `202` with `"status": "duplicate"` and not published again; an id reused for different
+content is refused with `409`. Downstream services also ignore an event id they have processed, so
+even a retry racing a lost acknowledgement yields one event.
+
+**Errors**: `{"error": {"code", "message", "fields": [{"path", "message", "type"}]}}`; `fields`
+name the offending attributes as dotted paths such as `data.physical_harm`.
+
+**Personal data**: people are pseudonymous references; obvious direct identifiers in free text
+(NHS numbers, UK phone numbers, emails, postcodes) are masked before publishing; the answer says
+which.
+"""
