@@ -72,7 +72,9 @@ class EventPublisher:
         return True
 
     async def _connect_forever(self) -> None:
-        while not await self._try_connect():
+        while True:
+            if await self._try_connect():
+                return
             await asyncio.sleep(2.0)
 
     async def is_ready(self) -> bool:
