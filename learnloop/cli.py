@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from learnloop import infra_cli, tools_cli
+from learnloop import generate_cli, infra_cli, tools_cli
 from services.intake import cli as intake_cli
+from services.learning import cli as learning_cli
 
 app = typer.Typer(
     help="LearnLoop: learning from incidents, complaints, audits and feedback in social care.",
@@ -18,6 +19,8 @@ app.add_typer(tools_cli.schemas_app, name="schemas")
 app.add_typer(tools_cli.config_app, name="config")
 app.add_typer(intake_cli.intake_app, name="intake")
 app.add_typer(intake_cli.keys_app, name="keys")
+app.add_typer(learning_cli.learning_app, name="learning")
+app.add_typer(generate_cli.app, name="generate")
 
 
 def main() -> None:

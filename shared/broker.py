@@ -72,7 +72,6 @@ def producer_options(settings: KafkaSettings) -> dict[str, Any]:
         "enable_idempotence": True,
         "compression_type": settings.compression_type,
         "linger_ms": settings.linger_ms,
-        "request_timeout_ms": settings.request_timeout_ms,
     }
 
 
@@ -80,6 +79,7 @@ def kafka_broker(settings: KafkaSettings, *, client_id: str, **extra: Any) -> Ka
     """A FastStream Kafka broker with the safe producer and consumer defaults."""
     options: dict[str, Any] = {
         **producer_options(settings),
+        "request_timeout_ms": settings.request_timeout_ms,
         "client_id": f"{settings.client_id}-{client_id}",
         "security": broker_security(settings),
         # Broker-wide fallback; subscribers pass consumer_options() explicitly as well.

@@ -1,0 +1,1 @@
+"""Learning adapters: tables and the store that applies derived conclusions."""

@@ -1,0 +1,119 @@
+"""The learning process: consumer group + outbox relay, with ops endpoints over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+
+from services.learning.domain.action_rules import load_action_rules
+from services.learning.domain.rulebook import load_rulebook
+from services.learning.pipeline import LearningPipeline
+from services.learning.settings import LearningSettings
+from shared.broker import topic_name
+from shared.consuming import BatchConsumer, Incoming
+from shared.database import create_engine
+from shared.events import parse_fact_event
+from shared.migrate import upgrade
+from shared.outbox import OutboxRelay
+from shared.topics import FACT_TOPICS
+
+
+@dataclass
+class LearningRuntime:
+    """The running parts, for ops endpoints and tests."""
+
+    consumer: BatchConsumer
+    relay: OutboxRelay
+    pipeline: LearningPipeline
+
+
+@asynccontextmanager
+async def running(settings: LearningSettings) -> AsyncIterator[LearningRuntime]:
+    """Validate rules, migrate, then consume and relay until the block exits."""
+    rulebook = load_rulebook(settings.learning.rules_dir)  # fail fast on bad rule files
+    action_rules = load_action_rules(
+        settings.learning.rules_dir / "actions.json" if settings.learning.rules_dir else None
+    )
+    engine = create_engine(settings.database)
+    await upgrade(engine, ("shared", "learning"))
+    pipeline = LearningPipeline(
+        engine=engine, rulebook=rulebook, action_rules=action_rules, kafka=settings.kafka
+    )
+    relay = OutboxRelay(engine, settings.kafka)
+
+    async def handle(batch: Sequence[Incoming]) -> None:
+        await pipeline.handle(batch)
+        relay.notify()
+
+    consumer = BatchConsumer(
+        settings.kafka,
+        group_id=settings.learning.group_id,
+        topics=[topic_name(topic, settings.kafka) for topic in FACT_TOPICS],
+        parse=lambda record: parse_fact_event(record.value),
+        handle=handle,
+        max_records=settings.learning.max_batch,
+    )
+    await relay.start()
+    await consumer.start()
+    tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(relay.run())]
+    try:
+        yield LearningRuntime(consumer=consumer, relay=relay, pipeline=pipeline)
+    finally:
+        await consumer.stop()
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await relay.stop()
+        await engine.dispose()
+
+
+def create_app(settings: LearningSettings | None = None) -> FastAPI:
+    """The ops HTTP app whose lifespan runs the consumer and the relay."""
+    settings = settings or LearningSettings()
+    registry = CollectorRegistry()
+    applied = Gauge("learnloop_learning_events_applied", "Facts applied.", registry=registry)
+    skipped = Gauge("learnloop_learning_events_skipped", "Duplicates skipped.", registry=registry)
+    dead = Gauge("learnloop_learning_dead_letters", "Records dead-lettered.", registry=registry)
+    retries = Gauge("learnloop_learning_batch_retries", "Batch retries.", registry=registry)
+    pending = Gauge(
+        "learnloop_learning_outbox_pending", "Derived events to publish.", registry=registry
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with running(settings) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    app = FastAPI(title="LearnLoop learning", version="1", lifespan=lifespan)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        runtime: LearningRuntime = app.state.runtime
+        assignment = runtime.consumer.assignment()
+        body = {"status": "ready" if assignment else "joining", "partitions": len(assignment)}
+        return JSONResponse(body, status_code=200 if assignment else 503)
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        runtime: LearningRuntime = app.state.runtime
+        applied.set(runtime.pipeline.applied)
+        skipped.set(runtime.pipeline.skipped)
+        dead.set(runtime.consumer.stats.dead_lettered)
+        retries.set(runtime.consumer.stats.retries)
+        pending.set(await runtime.relay.pending())
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

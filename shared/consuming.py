@@ -1,0 +1,228 @@
+"""A batch consumer with LearnLoop's delivery guarantees, shared by learning and reporting.
+
+- Records are fetched in batches from a consumer group; offsets are committed only after the
+  batch's database transaction committed (never auto-commit).
+- A record that cannot be parsed or breaks the contract goes to the source topic's dead-letter
+  topic with the reason, the original bytes and headers; the partition moves on.
+- A transient fault (database down) is retried with backoff on the same batch: nothing is dropped,
+  and a site's events (one partition) are never reordered.
+- The handler is idempotent by event id (see ``shared.ledger``), so redelivery changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError
+from pydantic import ValidationError
+
+from shared.broker import client_options, producer_options
+from shared.logging import get_logger
+from shared.settings import KafkaSettings
+from shared.topics import DEAD_LETTER_SUFFIX
+
+log = get_logger(__name__)
+
+
+class PoisonMessage(Exception):
+    """A record that can never be processed (unparseable, breaks the contract)."""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One consumed record with its parsed value."""
+
+    record: ConsumerRecord[bytes, bytes]
+    value: Any
+
+
+@dataclass
+class ConsumerStats:
+    """Counters exposed as metrics and read by tests."""
+
+    batches: int = 0
+    records: int = 0
+    dead_lettered: int = 0
+    retries: int = 0
+    last_error: str | None = None
+    committed: dict[TopicPartition, int] = field(default_factory=dict)
+
+
+Parser = Callable[[ConsumerRecord[bytes, bytes]], Any]
+BatchHandler = Callable[[Sequence[Incoming]], Awaitable[None]]
+
+
+def dead_letter_headers(
+    record: ConsumerRecord[bytes, bytes], *, consumer: str, reason: str, error: str
+) -> list[tuple[str, bytes]]:
+    """The original headers plus where the record came from and why it was parked."""
+    original = [(k, v) for k, v in (record.headers or ()) if not k.startswith("dlq-")]
+    return [
+        *original,
+        ("dlq-reason", reason.encode()),
+        ("dlq-error", error[:4000].encode()),
+        ("dlq-consumer", consumer.encode()),
+        ("dlq-source-topic", record.topic.encode()),
+        ("dlq-source-partition", str(record.partition).encode()),
+        ("dlq-source-offset", str(record.offset).encode()),
+    ]
+
+
+class BatchConsumer:
+    """Consume ``topics`` in group ``group_id``; parse, dead-letter poison, handle, commit."""
+
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        *,
+        group_id: str,
+        topics: Sequence[str],
+        parse: Parser,
+        handle: BatchHandler,
+        max_records: int = 1000,
+        retry_backoff: tuple[float, float] = (0.5, 30.0),
+    ) -> None:
+        self._settings = settings
+        self._group_id = group_id
+        self._topics = list(topics)
+        self._parse = parse
+        self._handle = handle
+        self._max_records = max_records
+        self._backoff_min, self._backoff_max = retry_backoff
+        self._consumer: AIOKafkaConsumer | None = None
+        self._dead_letters: AIOKafkaProducer | None = None
+        self._stopping = asyncio.Event()
+        self.stats = ConsumerStats()
+
+    async def start(self) -> None:
+        """Join the group and open the dead-letter producer."""
+        self._dead_letters = AIOKafkaProducer(
+            **client_options(self._settings, client_id=f"{self._group_id}-dlq"),
+            **producer_options(self._settings),
+        )
+        await self._dead_letters.start()
+        self._consumer = AIOKafkaConsumer(
+            *self._topics,
+            **client_options(self._settings, client_id=self._group_id),
+            group_id=self._group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=self._max_records,
+            max_poll_interval_ms=600_000,  # a batch may wait out a database outage
+        )
+        await self._consumer.start()
+
+    def assignment(self) -> set[TopicPartition]:
+        """The partitions this member owns right now."""
+        return set(self._consumer.assignment()) if self._consumer is not None else set()
+
+    async def stop(self) -> None:
+        """Leave the group (after the batch in hand is committed) and close clients."""
+        self._stopping.set()
+        if self._consumer is not None:
+            await self._consumer.stop()
+        if self._dead_letters is not None:
+            await self._dead_letters.stop()
+
+    async def run(self) -> None:
+        """Process batches until :meth:`stop` is called."""
+        consumer = self._consumer
+        if consumer is None:
+            raise RuntimeError("call start() first")
+        while not self._stopping.is_set():
+            try:
+                batch = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
+            except Exception as exc:
+                if self._stopping.is_set():
+                    return
+                log.warning("fetch failed", error=type(exc).__name__)
+                await asyncio.sleep(1)
+                continue
+            if batch:
+                await self.process(batch)
+
+    async def process(
+        self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+    ) -> None:
+        """Parse, dead-letter, handle (retrying transient faults) and commit one batch."""
+        incoming: list[Incoming] = []
+        for records in batch.values():
+            for record in records:
+                try:
+                    incoming.append(Incoming(record=record, value=self._parse(record)))
+                except (PoisonMessage, ValidationError, ValueError, UnicodeDecodeError) as exc:
+                    await self._dead_letter(record, exc)
+        await self._handle_with_retry(incoming)
+        offsets = {tp: records[-1].offset + 1 for tp, records in batch.items() if records}
+        await self._commit(offsets)
+        self.stats.batches += 1
+        self.stats.records += sum(len(records) for records in batch.values())
+
+    async def _handle_with_retry(self, incoming: list[Incoming]) -> None:
+        delay = self._backoff_min
+        while True:
+            try:
+                await self._handle(incoming)
+                return
+            except Exception as exc:
+                if self._stopping.is_set():
+                    raise
+                self.stats.retries += 1
+                self.stats.last_error = type(exc).__name__
+                log.warning(
+                    "batch failed, retrying", error=type(exc).__name__, retry_in_s=round(delay, 1)
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._backoff_max)
+
+    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], exc: Exception) -> None:
+        assert self._dead_letters is not None
+        reason = "unparseable"
+        if isinstance(exc, ValidationError) and all(
+            error["type"] != "json_invalid" for error in exc.errors()
+        ):
+            reason = "contract_violation"
+        error = str(exc) if isinstance(exc, ValidationError | PoisonMessage) else repr(exc)
+        await self._dead_letters.send_and_wait(
+            record.topic + DEAD_LETTER_SUFFIX,
+            record.value,
+            key=record.key,
+            headers=dead_letter_headers(
+                record, consumer=self._group_id, reason=reason, error=error
+            ),
+        )
+        self.stats.dead_lettered += 1
+        log.warning(
+            "record dead-lettered",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            reason=reason,
+        )
+
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+        assert self._consumer is not None
+        try:
+            await self._consumer.commit(offsets)
+        except CommitFailedError:
+            # The group rebalanced: another member re-reads these records and, being
+            # idempotent by event id, changes nothing.
+            log.info("commit skipped after rebalance")
+            return
+        self.stats.committed.update(offsets)
+
+
+async def run_until_cancelled(consumer: BatchConsumer) -> None:
+    """Start, run and always stop a consumer (for service entry points)."""
+    await consumer.start()
+    try:
+        await consumer.run()
+    finally:
+        with contextlib.suppress(Exception):
+            await consumer.stop()

@@ -1,0 +1,148 @@
+"""The transactional outbox: derived events are stored with the change that derived them and
+published afterwards, so none is lost and none is published for a rolled-back change.
+
+Several relays may run (one per service instance). On PostgreSQL rows are locked with SKIP LOCKED
+so each is sent by one relay; should a relay die between sending and marking, its rows are sent
+again and consumers absorb the duplicate by event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.broker import client_options, producer_options
+from shared.database import insert_ignoring_duplicates
+from shared.events.envelope import EventEnvelope
+from shared.logging import get_logger
+from shared.publishing import record_for
+from shared.settings import KafkaSettings
+from shared.tables import outbox
+
+log = get_logger(__name__)
+
+
+async def add(
+    connection: AsyncConnection, events: Sequence[EventEnvelope[Any]], settings: KafkaSettings
+) -> None:
+    """Queue ``events`` for publishing inside the caller's transaction (duplicates ignored)."""
+    if not events:
+        return
+    now = datetime.now(UTC)
+    rows = []
+    for event in events:
+        record = record_for(event, settings)
+        rows.append(
+            {
+                "event_id": event.id,
+                "topic": record.topic,
+                "key": record.key.decode(),
+                "payload": record.value,
+                "headers": record.headers,
+                "created_at": now,
+            }
+        )
+    statement = insert_ignoring_duplicates(outbox, connection.dialect.name)
+    for start in range(0, len(rows), 500):
+        await connection.execute(statement, rows[start : start + 500])
+
+
+class OutboxRelay:
+    """Publishes unpublished outbox rows in insertion order, then marks them published."""
+
+    def __init__(
+        self, engine: AsyncEngine, settings: KafkaSettings, *, batch_size: int = 1000
+    ) -> None:
+        self._engine = engine
+        self._settings = settings
+        self._batch_size = batch_size
+        self._wake = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self.published = 0
+
+    def notify(self) -> None:
+        """Tell the relay new rows were committed (it also polls)."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Open the producer."""
+        self._producer = AIOKafkaProducer(
+            **client_options(self._settings, client_id="outbox"),
+            **producer_options(self._settings),
+        )
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        """Close the producer."""
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    async def run(self, poll_seconds: float = 0.5) -> None:
+        """Relay forever: publish whenever woken or every ``poll_seconds``."""
+        while True:
+            try:
+                sent = await self.relay_once()
+            except Exception as exc:
+                log.warning("outbox relay failed, will retry", error=type(exc).__name__)
+                sent = 0
+                await asyncio.sleep(1.0)
+            if sent == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
+                self._wake.clear()
+
+    async def relay_once(self) -> int:
+        """Publish one batch of pending rows; returns how many were published."""
+        producer = self._producer
+        if producer is None:
+            raise RuntimeError("call start() first")
+        query = (
+            select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload, outbox.c.headers)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.id)
+            .limit(self._batch_size)
+        )
+        if self._engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        async with self._engine.begin() as connection:
+            rows = (await connection.execute(query)).all()
+            if not rows:
+                return 0
+            futures = []
+            for row in rows:
+                headers = row.headers if isinstance(row.headers, dict) else json.loads(row.headers)
+                futures.append(
+                    await producer.send(
+                        row.topic,
+                        row.payload,
+                        key=row.key.encode(),
+                        headers=[(k, str(v).encode()) for k, v in headers.items()],
+                    )
+                )
+            await asyncio.gather(*futures)  # raises (and rolls back) unless all acknowledged
+            await connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_([row.id for row in rows]))
+                .values(published_at=datetime.now(UTC))
+            )
+        self.published += len(rows)
+        return len(rows)
+
+    async def pending(self) -> int:
+        """How many rows wait to be published (for metrics and tests)."""
+        from sqlalchemy import func
+
+        async with self._engine.connect() as connection:
+            count = await connection.scalar(
+                select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            )
+        return int(count or 0)
