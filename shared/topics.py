@@ -64,10 +64,15 @@ DERIVED_TOPICS: tuple[Topic, ...] = (
           ("obligation.flagged", "obligation.met", "obligation.overdue"),
           description="Statutory and policy obligations with deadlines."),
     Topic("actions.v1", TopicKind.DERIVED,
-          ("action.opened", "action.linked", "action.escalated", "action.reviewed"),
+          ("action.opened", "action.linked", "action.updated", "action.reviewed",
+           "action.escalated"),
           description="Improvement actions opened, extended, escalated and reviewed."),
     Topic("alerts.v1", TopicKind.DERIVED, ("alert.raised",),
           description="Cross-site learning alerts."),
+    Topic("lessons.v1", TopicKind.DERIVED, ("lesson.shared",),
+          description="Lessons learned: completed actions judged effective, shared provider-wide."),
+    Topic("outcomes.v1", TopicKind.DERIVED, ("outcome.published",),
+          description="'You said, we did': outcomes for the people who reported events."),
 )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Exporting the JSON Schemas of the fact events, one file per event type and version.
+"""Exporting the JSON Schemas of the fact and derived events, one file per event type and version.
 
 The exported files are checked in under ``shared/events/schemas/`` so that producers and
 consumers outside Python can validate events; a unit test keeps them in sync with the models.
@@ -9,7 +9,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from shared.events.registry import EVENT_TYPES, AnyFactEvent, event_type_name, schema_version
+from shared.events.derived import DERIVED_EVENT_TYPES
+from shared.events.envelope import EventEnvelope
+from shared.events.registry import EVENT_TYPES
+
+AnyEventClass = type[EventEnvelope[Any]]
 
 SCHEMA_DIRECTORY = Path(__file__).with_name("schemas")
 """Where the checked-in schemas live."""
@@ -18,12 +22,13 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_SUFFIX = ".schema.json"
 
 
-def schema_filename(event_class: type[AnyFactEvent]) -> str:
+def schema_filename(event_class: AnyEventClass) -> str:
     """Return the file name for an event's schema, e.g. ``incident.reported.v1.schema.json``."""
-    return f"{event_type_name(event_class)}.v{schema_version(event_class)}{SCHEMA_SUFFIX}"
+    fields = event_class.model_fields
+    return f"{fields['type'].default}.v{fields['schemaversion'].default}{SCHEMA_SUFFIX}"
 
 
-def event_json_schema(event_class: type[AnyFactEvent]) -> dict[str, Any]:
+def event_json_schema(event_class: AnyEventClass) -> dict[str, Any]:
     """Return the JSON Schema of an event as it appears on the wire (serialisation mode).
 
     Envelope attributes that are always written (CloudEvents ``id``, ``type``, ``time`` ...,
@@ -45,7 +50,7 @@ def render_json_schemas() -> dict[str, str]:
             event_json_schema(event_class), indent=2, sort_keys=True, ensure_ascii=False
         )
         + "\n"
-        for event_class in EVENT_TYPES.values()
+        for event_class in [*EVENT_TYPES.values(), *DERIVED_EVENT_TYPES.values()]
     }
     return dict(sorted(rendered.items()))
 
