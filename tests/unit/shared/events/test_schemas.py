@@ -15,6 +15,7 @@ from shared.events import (
     schema_filename,
     sensitive_fields,
 )
+from shared.events.derived import DERIVED_EVENT_TYPES
 from tests.unit.shared.events.examples import all_examples, as_json_dict, fall_incident
 
 RE_EXPORT = "Event schemas are out of date: run `learnloop schemas export` and commit the result."
