@@ -12,8 +12,12 @@ from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
+from services.intake.adapters.key_store import KeyStore
+from services.learning import http_api
+from services.learning.actions_service import ActionsService
 from services.learning.domain.action_rules import load_action_rules
 from services.learning.domain.rulebook import load_rulebook
+from services.learning.governance_clock import GovernanceClock
 from services.learning.pipeline import LearningPipeline
 from services.learning.settings import LearningSettings
 from shared.broker import topic_name
@@ -22,6 +26,7 @@ from shared.database import create_engine
 from shared.events import parse_fact_event
 from shared.migrate import upgrade
 from shared.outbox import OutboxRelay
+from shared.settings import DatabaseSettings
 from shared.topics import FACT_TOPICS
 
 
@@ -32,6 +37,9 @@ class LearningRuntime:
     consumer: BatchConsumer
     relay: OutboxRelay
     pipeline: LearningPipeline
+    actions: ActionsService
+    clock: GovernanceClock
+    keys: KeyStore
 
 
 @asynccontextmanager
@@ -60,11 +68,25 @@ async def running(settings: LearningSettings) -> AsyncIterator[LearningRuntime]:
         handle=handle,
         max_records=settings.learning.max_batch,
     )
+    clock = GovernanceClock(engine, action_rules, settings.kafka)
+    keys_engine = create_engine(DatabaseSettings(url=settings.learning.keys_database_url))
+    await upgrade(keys_engine, ("shared", "intake"))
     await relay.start()
     await consumer.start()
-    tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(relay.run())]
+    tasks = [
+        asyncio.create_task(consumer.run()),
+        asyncio.create_task(relay.run()),
+        asyncio.create_task(clock.run(on_change=relay.notify)),
+    ]
     try:
-        yield LearningRuntime(consumer=consumer, relay=relay, pipeline=pipeline)
+        yield LearningRuntime(
+            consumer=consumer,
+            relay=relay,
+            pipeline=pipeline,
+            actions=ActionsService(engine, settings.kafka),
+            clock=clock,
+            keys=KeyStore(keys_engine),
+        )
     finally:
         await consumer.stop()
         for task in tasks:
@@ -73,6 +95,7 @@ async def running(settings: LearningSettings) -> AsyncIterator[LearningRuntime]:
                 await task
         await relay.stop()
         await engine.dispose()
+        await keys_engine.dispose()
 
 
 def create_app(settings: LearningSettings | None = None) -> FastAPI:
@@ -94,6 +117,7 @@ def create_app(settings: LearningSettings | None = None) -> FastAPI:
             yield
 
     app = FastAPI(title="LearnLoop learning", version="1", lifespan=lifespan)
+    app.include_router(http_api.router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

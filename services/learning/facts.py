@@ -31,3 +31,17 @@ def fact_time(event: AnyFactEvent) -> datetime:
 
 def _midday(day: date) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=UTC)
+
+
+def fact_detail(event: AnyFactEvent) -> str:
+    """The fact's main classification: incident or complaint category, audit type, feedback kind."""
+    if isinstance(event, IncidentReported | ComplaintReceived):
+        return event.data.category.value
+    if isinstance(event, AuditCompleted):
+        return event.data.audit_type.value
+    return event.data.kind.value
+
+
+def fact_score(event: AnyFactEvent) -> float | None:
+    """An audit's score (Yes / (Yes + No)); None for other facts."""
+    return event.data.score if isinstance(event, AuditCompleted) else None

@@ -23,6 +23,7 @@ from services.learning.adapters.tables import (
     learning_alerts,
     obligations,
 )
+from services.learning.domain.action_lifecycle import OPEN_STATES
 from services.learning.domain.action_rules import ActionRules
 from services.learning.domain.actions import (
     ActionDecision,
@@ -30,11 +31,12 @@ from services.learning.domain.actions import (
     decide_actions,
     decide_alert,
     is_negative_feedback,
+    is_serious_harm,
 )
 from services.learning.domain.obligations import obligations_for
 from services.learning.domain.rulebook import Rulebook
 from services.learning.domain.themes import ThemeMatch, classify
-from services.learning.facts import fact_time
+from services.learning.facts import fact_detail, fact_score, fact_time
 from shared import ledger, outbox
 from shared.consuming import Incoming
 from shared.database import insert_ignoring_duplicates
@@ -110,7 +112,8 @@ class LearningPipeline:
             facts.insert().values(
                 event_id=event.id, event_type=event.type, provider_id=event.providerid,
                 site_id=event.siteid, region=event.region, occurred_at=at,
-                negative_feedback=negative,
+                negative_feedback=negative, detail=fact_detail(event), score=fact_score(event),
+                serious_harm=is_serious_harm(event, self._rules),
             )
         )  # fmt: skip
         matches = classify(event, self._rulebook)
@@ -219,7 +222,7 @@ class LearningPipeline:
         open_rows = await connection.execute(
             select(improvement_actions.c.action_key, improvement_actions.c.action_id).where(
                 improvement_actions.c.site_id == event.siteid,
-                improvement_actions.c.state == "open",
+                improvement_actions.c.state.in_([s.value for s in OPEN_STATES]),
             )
         )
         negative = 0
@@ -246,6 +249,19 @@ class LearningPipeline:
         self, connection: AsyncConnection, event: AnyFactEvent, decision: ActionDecision,
         at: datetime,
     ) -> EventEnvelope[Any]:  # fmt: skip
+        linked = [event.id]
+        if decision.verb == "open" and decision.theme_id is not None:
+            # A recurrence action starts with every fact of the window that made it recur.
+            since = at - timedelta(days=self._rules.theme_recurrence.window_days)
+            earlier = await connection.execute(
+                select(event_themes.c.event_id).where(
+                    event_themes.c.site_id == event.siteid,
+                    event_themes.c.theme_id == decision.theme_id,
+                    event_themes.c.occurred_at > since,
+                    event_themes.c.occurred_at <= at,
+                )
+            )
+            linked = sorted(set(earlier.scalars().all()) | {event.id})
         if decision.verb == "open":
             await connection.execute(
                 improvement_actions.insert().values(
@@ -253,7 +269,7 @@ class LearningPipeline:
                     provider_id=event.providerid, site_id=event.siteid, region=event.region,
                     rule_id=decision.rule_id, title=decision.title, theme_id=decision.theme_id,
                     state="open", opened_at=at, due_at=decision.due_at, source_event_id=event.id,
-                    linked_events=1,
+                    linked_events=len(linked), escalated_overdue=False,
                 )
             )  # fmt: skip
         else:
@@ -264,7 +280,7 @@ class LearningPipeline:
             )
         await connection.execute(
             insert_ignoring_duplicates(action_links, connection.dialect.name),
-            [{"action_id": decision.action_id, "event_id": event.id}],
+            [{"action_id": decision.action_id, "event_id": event_id} for event_id in linked],
         )
         data = ImprovementActionChange(
             action_id=decision.action_id, rule_id=decision.rule_id, title=decision.title,

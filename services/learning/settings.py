@@ -16,6 +16,10 @@ class LearningOptions(BaseModel):
     port: int = Field(8082, ge=1, le=65535, description="Port of /healthz, /readyz, /metrics.")
     group_id: str = Field("learnloop-learning", description="Kafka consumer group.")
     max_batch: int = Field(1000, ge=1, le=10_000, description="Most records per batch.")
+    keys_database_url: str = Field(
+        "sqlite+aiosqlite:///.learnloop/intake.db",
+        description="Database holding the API keys (the intake's), for the actions API.",
+    )
     rules_dir: Path | None = Field(
         None, description="A provider's own rule files (default: the shipped rules)."
     )

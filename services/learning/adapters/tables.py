@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
 
 metadata = MetaData()
 
@@ -16,6 +27,9 @@ facts = Table(
     Column("region", String(63), nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("negative_feedback", Boolean, nullable=False, default=False),
+    Column("detail", String(63), nullable=True),  # category, audit type or feedback kind
+    Column("score", Float, nullable=True),  # audits
+    Column("serious_harm", Boolean, nullable=False, default=False),
 )
 Index("ix_facts_site_time", facts.c.site_id, facts.c.occurred_at)
 
@@ -56,6 +70,7 @@ obligations = Table(
     Column("site_id", String(63), nullable=False),
     Column("region", String(63), nullable=False),
     Column("state", String(16), nullable=False),
+    Column("met_at", DateTime(timezone=True), nullable=True),
 )
 
 improvement_actions = Table(
@@ -74,6 +89,11 @@ improvement_actions = Table(
     Column("due_at", DateTime(timezone=True), nullable=True),
     Column("source_event_id", String(128), nullable=False),
     Column("linked_events", Integer, nullable=False, default=1),
+    Column("owner_role", String(100), nullable=True),
+    Column("owner_ref", String(64), nullable=True),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+    Column("reviewed_at", DateTime(timezone=True), nullable=True),
+    Column("escalated_overdue", Boolean, nullable=False, default=False),
 )
 Index(
     "ix_actions_open",

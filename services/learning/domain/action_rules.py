@@ -59,6 +59,16 @@ class AlertRule(_Rule):
     window_days: int = Field(ge=1, le=366)
 
 
+class EffectivenessRule(_Rule):
+    """How a completed action is judged: the theme's count at the site in a window before
+    completion against the same window after; effective when it fell by the required share
+    (audit actions: the next audits of that type reached the target score)."""
+
+    window_days: int = Field(ge=7, le=366)
+    required_reduction: float = Field(ge=0, lt=1)
+    audit_score_target: float = Field(gt=0, le=1)
+
+
 class ActionRules(_Rule):
     """Every action and alert threshold."""
 
@@ -70,6 +80,8 @@ class ActionRules(_Rule):
     audit: AuditRule
     negative_feedback: FeedbackRule
     alerts: AlertRule
+    effectiveness: EffectivenessRule
+    overdue_check_seconds: float = Field(60, gt=0)
 
 
 class ActionRulesError(ValueError):

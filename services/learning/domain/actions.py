@@ -67,9 +67,7 @@ def decide_actions(
     wanted: list[tuple[str, str, str, str | None]] = []  # key, rule, title, theme
     if isinstance(event, IncidentReported):
         data = event.data
-        if physical_at_least(data.physical_harm, rules.harm.physical_at_or_above) or (
-            psychological_at_least(data.psychological_harm, rules.harm.psychological_at_or_above)
-        ):
+        if is_serious_harm(event, rules):
             category = data.category.value.replace("_", " ")
             title = f"Review {category} incident ({data.physical_harm.value} physical harm)"
             wanted.append((f"harm:{event.id}", rules.harm.rule_id, title, None))
@@ -106,6 +104,16 @@ def decide_actions(
         _decision(event, key, rule, title, theme, history, due)
         for key, rule, title, theme in wanted
     ]
+
+
+def is_serious_harm(event: AnyFactEvent, rules: ActionRules) -> bool:
+    """True for an incident at or above the harm thresholds that open an action."""
+    if not isinstance(event, IncidentReported):
+        return False
+    data = event.data
+    return physical_at_least(data.physical_harm, rules.harm.physical_at_or_above) or (
+        psychological_at_least(data.psychological_harm, rules.harm.psychological_at_or_above)
+    )
 
 
 def _negative(event: FeedbackReceived, rules: ActionRules) -> bool:

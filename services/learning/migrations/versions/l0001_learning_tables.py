@@ -52,6 +52,9 @@ def upgrade() -> None:
         sa.Column("region", sa.String(length=63), nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("negative_feedback", sa.Boolean(), nullable=False),
+        sa.Column("detail", sa.String(length=63), nullable=True),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("serious_harm", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("event_id"),
     )
     op.create_index("ix_facts_site_time", "facts", ["site_id", "occurred_at"], unique=False)
@@ -70,6 +73,11 @@ def upgrade() -> None:
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("source_event_id", sa.String(length=128), nullable=False),
         sa.Column("linked_events", sa.Integer(), nullable=False),
+        sa.Column("owner_role", sa.String(length=100), nullable=True),
+        sa.Column("owner_ref", sa.String(length=64), nullable=True),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("escalated_overdue", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("action_id"),
     )
     op.create_index(
@@ -104,6 +112,7 @@ def upgrade() -> None:
         sa.Column("site_id", sa.String(length=63), nullable=False),
         sa.Column("region", sa.String(length=63), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("met_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("obligation_id"),
     )
 

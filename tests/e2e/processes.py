@@ -1,0 +1,73 @@
+"""Run LearnLoop services as separate OS processes for end-to-end and crash tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class ServiceProcess:
+    """``learnloop <service> serve`` in its own process, with its own environment."""
+
+    def __init__(self, service: str, env: dict[str, str], log_file: Path) -> None:
+        self.service = service
+        self.env = {**os.environ, **env}
+        self.log_file = log_file
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the process (logs go to ``log_file``)."""
+        with self.log_file.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "learnloop", self.service, "serve"],
+                env=self.env,
+                cwd=PROJECT_ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_healthy(self, port: int, path: str = "/healthz", within_s: float = 60) -> None:
+        """Wait until the process answers 200 on ``path``."""
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.service} exited:\n{self.log_file.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.service} not healthy:\n{self.log_file.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """kill -9: no clean shutdown, no flush, no commit."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """SIGTERM and wait (clean shutdown)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
