@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from learnloop import generate_cli, infra_cli, tools_cli
+from learnloop import demo_cli, generate_cli, infra_cli, tools_cli
 from services.intake import cli as intake_cli
 from services.learning import cli as learning_cli
 
@@ -21,6 +21,7 @@ app.add_typer(intake_cli.intake_app, name="intake")
 app.add_typer(intake_cli.keys_app, name="keys")
 app.add_typer(learning_cli.learning_app, name="learning")
 app.add_typer(generate_cli.app, name="generate")
+app.command("demo")(demo_cli.run)
 
 
 def main() -> None:

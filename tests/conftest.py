@@ -17,6 +17,7 @@ import pytest
 
 from learnloop.infra import postgres
 from learnloop.infra.kafka import cluster_metadata
+from shared.provisioning import admin_client
 from shared.settings import DatabaseSettings, KafkaSettings, LearnLoopSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -38,11 +39,29 @@ def kafka_bootstrap() -> str:
 
 
 @pytest.fixture
-def kafka_settings(kafka_bootstrap: str) -> KafkaSettings:
-    """Settings with a topic prefix of the test's own, so tests never share topics."""
-    return KafkaSettings(
+async def kafka_settings(kafka_bootstrap: str) -> AsyncIterator[KafkaSettings]:
+    """Settings with a topic prefix of the test's own, so tests never share topics; the
+    test's topics are deleted afterwards (a broker holds one open file per segment and index,
+    and thousands of leftover partitions exhaust its file descriptors)."""
+    settings = KafkaSettings(
         bootstrap_servers=kafka_bootstrap, topic_prefix=f"test-{uuid.uuid4().hex[:12]}"
     )
+    yield settings
+    await delete_topics_with_prefix(settings)
+
+
+async def delete_topics_with_prefix(settings: KafkaSettings) -> None:
+    """Delete every topic named ``<prefix>.*`` (best effort: the broker may be down)."""
+    admin = admin_client(settings)
+    try:
+        await admin.start()
+        names = [t for t in await admin.list_topics() if t.startswith(settings.topic_prefix + ".")]
+        if names:
+            await admin.delete_topics(names)
+    except Exception:  # a test that stopped the broker must not fail in teardown
+        pass
+    finally:
+        await admin.close()
 
 
 @pytest.fixture(scope="session")

@@ -146,6 +146,8 @@ def server_properties(dep: KafkaDeployment, node: KafkaNode) -> str:
         f"share.coordinator.state.topic.min.isr={min_isr}",
         "group.initial.rebalance.delay.ms=0",
         "auto.create.topics.enable=true",
+        # Deleted topics (tests create and delete many) release their files after a second.
+        "file.delete.delay.ms=1000",
         # Small heaps: the cleaner's default 128 MiB dedupe buffer would eat most of it.
         "log.cleaner.dedupe.buffer.size=16777216",
         "num.network.threads=2",

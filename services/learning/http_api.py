@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from services.intake.domain.api_keys import ApiKey
+from services.intake.domain.api_keys import ApiKey, KeyRole
 from services.learning.actions_service import (
     ActionChange,
     ActionsService,
@@ -142,3 +142,16 @@ async def obligation_met(
         raise HTTPException(409, str(exc)) from exc
     request.app.state.runtime.relay.notify()
     return result
+
+
+@router.post(
+    "/governance/review",
+    tags=["governance"],
+    summary="Run the governance clock now (overdue checks, effectiveness reviews)",
+)
+async def review_now(request: Request, key: Caller) -> dict[str, int]:
+    if key.role is not KeyRole.ADMIN:
+        raise HTTPException(403, "only admin keys may run the governance clock")
+    queued = await request.app.state.runtime.clock.tick(datetime.now(UTC))
+    request.app.state.runtime.relay.notify()
+    return {"events_queued": queued}

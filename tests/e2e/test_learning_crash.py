@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from learnloop.generator import ScenarioConfig, generate
+from learnloop.processes import ServiceProcess, free_port
 from services.learning.adapters.tables import facts
 from shared.broker import topic_name
 from shared.database import create_engine
@@ -19,7 +20,6 @@ from shared.provisioning import ensure_topics
 from shared.settings import DatabaseSettings, KafkaSettings
 from shared.tables import outbox, processed_events
 from shared.topics import DERIVED_TOPICS
-from tests.e2e.processes import ServiceProcess, free_port
 from tests.integration.services.intake.conftest import read_topic
 from tests.integration.services.learning.test_learning_service import publish_events
 

@@ -16,7 +16,7 @@ from shared.broker import producer_options
 from shared.provisioning import admin_client, ensure_topics
 from shared.settings import KafkaSettings
 from shared.topics import INCIDENTS
-from tests.conftest import STATE_DIR
+from tests.conftest import STATE_DIR, delete_topics_with_prefix
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -66,3 +66,4 @@ async def test_cluster_replicates_and_keeps_accepting_with_one_node_killed(
     # The infra helpers are synchronous (they run their own event loop): keep them off this one.
     await asyncio.to_thread(kafka.up, cluster, timeout=90)
     assert await asyncio.to_thread(kafka.all_nodes_serve, cluster)
+    await delete_topics_with_prefix(settings)

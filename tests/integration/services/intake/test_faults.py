@@ -41,10 +41,9 @@ async def test_rate_limit_answers_429_with_retry_after(
 
 
 async def test_kafka_unreachable_from_the_start_gives_503_and_not_ready(
-    kafka_bootstrap: str, sqlite_url: str
+    kafka_settings: KafkaSettings, sqlite_url: str
 ) -> None:
-    reachable = KafkaSettings(bootstrap_servers=kafka_bootstrap, topic_prefix="unused")
-    async for intake in make_harness(reachable, sqlite_url):
+    async for intake in make_harness(kafka_settings, sqlite_url):
         # Point the running app's publisher at a port where no broker listens.
         await intake.state.publisher.stop()
         intake.state.publisher._settings = KafkaSettings(bootstrap_servers="127.0.0.1:1")

@@ -1,4 +1,4 @@
-"""Run LearnLoop services as separate OS processes for end-to-end and crash tests."""
+"""Run LearnLoop services as separate OS processes (the demo, end-to-end and crash tests)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from pathlib import Path
 
 import httpx
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
 
 def free_port() -> int:
     """A TCP port nothing listens on right now."""
@@ -26,8 +24,11 @@ def free_port() -> int:
 class ServiceProcess:
     """``learnloop <service> serve`` in its own process, with its own environment."""
 
-    def __init__(self, service: str, env: dict[str, str], log_file: Path) -> None:
+    def __init__(
+        self, service: str, env: dict[str, str], log_file: Path, cwd: Path | None = None
+    ) -> None:
         self.service = service
+        self.cwd = cwd or Path.cwd()
         self.env = {**os.environ, **env}
         self.log_file = log_file
         self.process: subprocess.Popen[bytes] | None = None
@@ -38,7 +39,7 @@ class ServiceProcess:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "learnloop", self.service, "serve"],
                 env=self.env,
-                cwd=PROJECT_ROOT,
+                cwd=self.cwd,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -66,7 +67,7 @@ class ServiceProcess:
     def stop(self) -> None:
         """SIGTERM and wait (clean shutdown)."""
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -1,0 +1,131 @@
+"""`learnloop demo`: run LearnLoop end to end on a generated provider (see learnloop.demo)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import json
+import signal
+import time
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from learnloop import demo
+from learnloop.generator import ScenarioConfig
+from shared.settings import LearnLoopSettings
+
+
+def available_services() -> list[str]:
+    """The services this installation can run (reporting may be absent in a partial install)."""
+    names = ["intake", "learning"]
+    if importlib.util.find_spec("services.reporting.cli") is not None:
+        names.append("reporting")
+    return names
+
+
+def run(
+    sites: Annotated[int, typer.Option(help="sites of the generated provider")] = 40,
+    regions: Annotated[int, typer.Option(help="regions")] = 5,
+    months: Annotated[int, typer.Option(help="months of history")] = 12,
+    seed: Annotated[int, typer.Option(help="generator seed (same seed, same events)")] = 42,
+    stay: Annotated[
+        bool, typer.Option("--stay/--exit", help="keep the services running until Ctrl-C")
+    ] = True,
+) -> None:
+    """Generate a multi-site provider and run it through intake, learning and reporting."""
+    console = Console()
+    settings = LearnLoopSettings()
+    plan = demo.DemoPlan(home=settings.state_dir / "demo", kafka=settings.kafka)
+    config = ScenarioConfig(seed=seed, sites=sites, regions=regions, months=months)
+    try:
+        asyncio.run(demo.prepare(plan))
+    except Exception as exc:
+        console.print(
+            f"[red]Kafka is not reachable at {plan.kafka.bootstrap_servers}[/red] "
+            f"({type(exc).__name__}): start it with `learnloop infra kafka up` or `make demo`."
+        )
+        raise typer.Exit(code=1) from exc
+    demo.write_sites(plan, config)
+    key = asyncio.run(demo.demo_key(plan, config.provider_id))
+    console.print(
+        f"[bold]LearnLoop demo[/bold]: {sites} sites in {regions} regions, {months} months"
+    )
+    processes = []
+    try:
+        services = available_services()
+        processes = demo.start_services(plan, services, console)
+        started = time.monotonic()
+        counts = asyncio.run(demo.publish(plan, key, config, console))
+        publish_s = time.monotonic() - started
+        learning_s = asyncio.run(demo.wait_for_group(plan.kafka, "learnloop-learning", console))
+        updated = asyncio.run(demo.record_action_updates(plan, key))
+        asyncio.run(asyncio.sleep(2))
+        reporting_s = 0.0
+        if "reporting" in services:
+            reporting_s = asyncio.run(
+                demo.wait_for_group(plan.kafka, "learnloop-reporting", console)
+            )
+        _print_results(console, plan, key, counts, updated, publish_s, learning_s, reporting_s)
+        if stay:
+            console.print("\nServices keep running. [bold]Ctrl-C[/bold] stops everything.")
+            with contextlib.suppress(KeyboardInterrupt):
+                signal.pause()
+    except KeyboardInterrupt:
+        console.print("\nstopping...")
+    finally:
+        for process in reversed(processes):
+            process.stop()
+        console.print("services stopped")
+
+
+def _print_results(
+    console: Console,
+    plan: demo.DemoPlan,
+    key: str,
+    counts: dict[str, int],
+    updated: int,
+    publish_s: float,
+    learning_s: float,
+    reporting_s: float,
+) -> None:
+    table = Table(title="What happened")
+    table.add_column("step")
+    table.add_column("figure", justify="right")
+    generated = counts["generated"]
+    table.add_row("events generated", str(generated))
+    table.add_row("  accepted by the intake API", str(counts["intake_accepted"]))
+    table.add_row("  already accepted on an earlier run", str(counts["intake_duplicate"]))
+    table.add_row("  rejected by the intake API", str(counts["intake_rejected"]))
+    table.add_row("  published straight to Kafka", str(counts["direct"]))
+    table.add_row("publishing time", f"{publish_s:.1f} s ({generated / publish_s:.0f} events/s)")
+    table.add_row("learning caught up after", f"{learning_s:.1f} s")
+    table.add_row("action updates recorded", str(updated))
+    table.add_row("reporting caught up after", f"{reporting_s:.1f} s")
+    console.print(table)
+    summary = _governance(plan, key)
+    if summary is not None:
+        console.print_json(json.dumps(summary)[:20000])
+    console.print(f"\nDashboard:  {plan.url('reporting')}/  (API key: {key})")
+    console.print(f"Intake API: {plan.url('intake')}/docs")
+    console.print(f"Ground truth: {plan.home / 'ground-truth.json'}")
+
+
+def _governance(plan: demo.DemoPlan, key: str) -> dict[str, object] | None:
+    try:
+        response = httpx.get(
+            f"{plan.url('reporting')}/v1/governance/summary",
+            params={"granularity": "quarter"},
+            headers={"X-API-Key": key},
+            timeout=30,
+        )
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200:
+        return None
+    body: dict[str, object] = response.json()
+    return body
