@@ -6,6 +6,7 @@ import typer
 
 from learnloop import demo_cli, generate_cli, infra_cli, tools_cli
 from services.intake import cli as intake_cli
+from services.intake import import_cli
 from services.learning import cli as learning_cli
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app.add_typer(intake_cli.keys_app, name="keys")
 app.add_typer(learning_cli.learning_app, name="learning")
 app.add_typer(generate_cli.app, name="generate")
 app.command("demo")(demo_cli.run)
+app.add_typer(import_cli.import_app)
 
 
 def main() -> None:

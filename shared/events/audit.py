@@ -176,7 +176,10 @@ def _same_score(claimed: object, actual: float | None) -> bool:
         return claimed is actual
     if isinstance(claimed, bool) or not isinstance(claimed, int | float):
         return False
-    return abs(claimed - actual) <= SCORE_TOLERANCE
+    try:
+        return abs(claimed - actual) <= SCORE_TOLERANCE
+    except OverflowError:  # an integer too large for a float is no score
+        return False
 
 
 class AuditCompleted(EventEnvelope[Audit]):

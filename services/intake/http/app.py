@@ -150,6 +150,9 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     async def submit_batch(request: Request) -> Response:
         return await _handle(request, event_type=None)
 
+    from services.intake.http import form  # the staff concern form (HTML pages)
+
+    app.include_router(form.router)
     install_event_schemas(app)
     return app
 
