@@ -9,6 +9,7 @@ import pytest
 
 from services.learning.domain.action_rules import ActionRules, load_action_rules
 from services.learning.domain.actions import (
+    AlertDecision,
     SiteHistory,
     action_id_for,
     decide_actions,
@@ -128,10 +129,16 @@ def test_negative_feedback_trend_opens_an_action(rules: ActionRules) -> None:
 def test_alert_needs_enough_sites_and_none_already_raised(rules: ActionRules) -> None:
     enough = {f"site-{i}": 2 for i in range(rules.alerts.sites)}
     too_few = dict(list(enough.items())[:-1])
-    common = {"theme_id": "falls", "region": "north", "rules": rules, "event_id": "e-9"}
-    assert decide_alert(sites_in_window=too_few, already_alerted=set(), **common) is None
-    assert decide_alert(sites_in_window=enough, already_alerted={"falls"}, **common) is None
-    alert = decide_alert(sites_in_window=enough, already_alerted=set(), **common)
+
+    def alert_for(sites: dict[str, int], alerted: set[str]) -> AlertDecision | None:
+        return decide_alert(
+            theme_id="falls", region="north", sites_in_window=sites, already_alerted=alerted,
+            rules=rules, event_id="e-9",
+        )  # fmt: skip
+
+    assert alert_for(too_few, set()) is None
+    assert alert_for(enough, {"falls"}) is None
+    alert = alert_for(enough, set())
     assert alert is not None
     assert alert.site_ids == tuple(sorted(enough))
     assert alert.event_count == 2 * rules.alerts.sites

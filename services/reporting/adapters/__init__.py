@@ -1,0 +1,1 @@
+"""The reporting service's database tables, writers, readers and Kafka helpers."""

@@ -1,0 +1,57 @@
+"""Loading and saving improvement action and obligation rows as domain records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, fields
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.reporting.adapters.rows import aware_row, chunks, upsert
+from services.reporting.adapters.tables import actions, obligations
+from services.reporting.domain.actions import ActionRecord
+from services.reporting.domain.obligations import ObligationRecord
+
+RecordT = TypeVar("RecordT", ActionRecord, ObligationRecord)
+
+
+def to_record(cls: type[RecordT], row: Any) -> RecordT:
+    """A row (mapping) as a record, datetimes made timezone-aware."""
+    values = aware_row(row)
+    return cls(**{f.name: values[f.name] for f in fields(cls)})
+
+
+async def _load(
+    connection: AsyncConnection, table: Table, cls: type[RecordT], ids: Iterable[str]
+) -> dict[str, RecordT]:
+    key = table.primary_key.columns.values()[0]
+    found: dict[str, RecordT] = {}
+    for part in chunks(sorted(set(ids))):
+        rows = await connection.execute(select(table).where(key.in_(part)))
+        for row in rows.mappings().all():
+            found[row[key.name]] = to_record(cls, row)
+    return found
+
+
+async def load_actions(connection: AsyncConnection, ids: Iterable[str]) -> dict[str, ActionRecord]:
+    """The stored actions among ``ids``."""
+    return await _load(connection, actions, ActionRecord, ids)
+
+
+async def load_obligations(
+    connection: AsyncConnection, ids: Iterable[str]
+) -> dict[str, ObligationRecord]:
+    """The stored obligations among ``ids``."""
+    return await _load(connection, obligations, ObligationRecord, ids)
+
+
+async def save(
+    connection: AsyncConnection, records: Sequence[ActionRecord] | Sequence[ObligationRecord]
+) -> None:
+    """Write records back (insert or replace)."""
+    if not records:
+        return
+    table = actions if isinstance(records[0], ActionRecord) else obligations
+    await upsert(connection, table, [asdict(record) for record in records])

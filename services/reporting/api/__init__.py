@@ -1,0 +1,1 @@
+"""The reporting JSON API: thin routes over the read models."""

@@ -1,0 +1,1 @@
+"""Reporting rules with no I/O: periods, placements, comparisons and governance metrics."""

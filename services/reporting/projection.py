@@ -1,0 +1,84 @@
+"""The reporting projection: every fact and derived event into the read models, exactly once.
+
+Each consumed batch is applied in one transaction that also claims the events' ids in the
+idempotency ledger (consumer ``reporting``), so a duplicate, a redelivery or a replay by another
+consumer group changes nothing. Facts of a batch are applied before its derived events, so a
+derived event that arrives with its fact is placed at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.reporting.adapters.derived_writer import record_derived
+from services.reporting.adapters.fact_writer import record_facts
+from services.reporting.adapters.state import note_newest_event
+from shared import ledger
+from shared.consuming import Incoming, PoisonMessage
+from shared.events import (
+    EVENT_TYPES,
+    AnyFactEvent,
+    AuditCompleted,
+    ComplaintReceived,
+    FeedbackReceived,
+    IncidentReported,
+    parse_fact_event,
+)
+from shared.events.derived import DERIVED_EVENT_TYPES, DerivedEvent, parse_derived_event
+
+CONSUMER = "reporting"
+ReportedEvent = AnyFactEvent | DerivedEvent
+
+
+def parse_record(record: ConsumerRecord[bytes, bytes]) -> ReportedEvent:
+    """A fact or derived event chosen by its JSON ``type``; anything else is poison."""
+    if record.value is None:
+        raise PoisonMessage("empty record")
+    payload: Any = json.loads(record.value)
+    event_type = payload.get("type") if isinstance(payload, dict) else None
+    if event_type in EVENT_TYPES:
+        return parse_fact_event(payload)
+    if event_type in DERIVED_EVENT_TYPES:
+        return parse_derived_event(record.value)
+    raise ValueError(f"unknown event type {event_type!r}")
+
+
+class Projection:
+    """Applies batches of events to the read models; counts what it did."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self.projected = 0
+        self.skipped = 0
+
+    async def handle(self, batch: Sequence[Incoming]) -> None:
+        """The BatchConsumer's handler."""
+        await self.apply([item.value for item in batch])
+
+    async def apply(self, events: Sequence[ReportedEvent]) -> int:
+        """Apply events not applied before; returns how many were new."""
+        unique = {event.id: event for event in events}
+        async with self._engine.begin() as connection:
+            new_ids = await ledger.claim(connection, CONSUMER, unique)
+            fresh = [event for event in unique.values() if event.id in new_ids]
+            facts: list[AnyFactEvent] = []
+            derived: list[DerivedEvent] = []
+            for event in fresh:
+                if isinstance(
+                    event, IncidentReported | ComplaintReceived | AuditCompleted | FeedbackReceived
+                ):
+                    facts.append(event)
+                else:
+                    derived.append(event)
+            await record_facts(connection, facts)
+            await record_derived(connection, derived)
+            if fresh:
+                await note_newest_event(connection, max(event.time for event in fresh))
+        self.projected += len(fresh)
+        self.skipped += len(events) - len(fresh)
+        return len(fresh)
