@@ -9,11 +9,12 @@ learning API, then prints a governance summary and where to look.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -250,17 +251,19 @@ async def wait_for_group(kafka: KafkaSettings, group: str, console: Console) -> 
     return time.monotonic() - started
 
 
-async def record_action_updates(plan: DemoPlan, key: str, limit: int = 40) -> int:
-    """Managers at work: assign and complete some of the open recurrence actions (backdated to
-    two weeks after opening), then run the governance clock so effect is reviewed."""
+async def record_action_updates(plan: DemoPlan, key: str) -> dict[str, int]:
+    """Managers at work, as the learning API records it: most statutory obligations are met on
+    time and some late; about two thirds of the recurrence actions are assigned, worked on and
+    completed (backdated to two to six weeks after opening); then the governance clock runs so
+    completed actions are reviewed for effect. Deterministic: choices hash the ids."""
     from sqlalchemy import select
 
-    from services.learning.adapters.tables import improvement_actions
+    from services.learning.adapters.tables import improvement_actions, obligations
 
     engine = create_engine(DatabaseSettings(url=plan.database("learning")))
     try:
         async with engine.connect() as connection:
-            rows = (
+            actions = (
                 await connection.execute(
                     select(improvement_actions.c.action_id, improvement_actions.c.opened_at)
                     .where(
@@ -268,16 +271,41 @@ async def record_action_updates(plan: DemoPlan, key: str, limit: int = 40) -> in
                         improvement_actions.c.theme_id.is_not(None),
                     )
                     .order_by(improvement_actions.c.opened_at)
-                    .limit(limit)
+                )
+            ).all()
+            duties = (
+                await connection.execute(
+                    select(obligations.c.obligation_id, obligations.c.due_at).where(
+                        obligations.c.state.in_(["open", "overdue"])
+                    )
                 )
             ).all()
     finally:
         await engine.dispose()
+    now = datetime.now(UTC)
     headers = {"X-API-Key": key}
-    done = 0
+    counts = {"obligations_met": 0, "met_late": 0, "actions_completed": 0}
     async with httpx.AsyncClient(base_url=plan.url("learning"), timeout=30) as client:
-        for action_id, opened_at in rows:
+        for obligation_id, due_at in duties:
+            due = due_at if due_at.tzinfo else due_at.replace(tzinfo=UTC)
+            late = _chance(obligation_id) < 0.12
+            met_at = due + timedelta(days=2) if late else due - timedelta(hours=6)
+            if met_at > now:
+                continue  # not yet: still open
+            response = await client.post(
+                f"/v1/obligations/{obligation_id}/met",
+                json={"met_at": met_at.isoformat()},
+                headers=headers,
+            )
+            if response.status_code == 200:
+                counts["obligations_met"] += 1
+                counts["met_late"] += late
+        for action_id, opened_at in actions:
             opened = opened_at if opened_at.tzinfo else opened_at.replace(tzinfo=UTC)
+            chance = _chance(action_id)
+            completed = opened + timedelta(days=14 + int(chance * 28))
+            if chance > 0.66 or completed > now:
+                continue
             base = f"/v1/actions/{action_id}"
             await client.post(
                 f"{base}/assign", json={"owner_role": "registered_manager"}, headers=headers
@@ -286,10 +314,15 @@ async def record_action_updates(plan: DemoPlan, key: str, limit: int = 40) -> in
                 f"{base}/progress", json={"note": "Huddles and care plan reviews held"},
                 headers=headers,
             )  # fmt: skip
-            completed = (opened + timedelta(days=14)).isoformat()
             response = await client.post(
-                f"{base}/complete", json={"at": completed}, headers=headers
+                f"{base}/complete", json={"at": completed.isoformat()}, headers=headers
             )
-            done += response.status_code == 200
+            counts["actions_completed"] += response.status_code == 200
         await client.post("/v1/governance/review", headers=headers)
-    return done
+    return counts
+
+
+def _chance(identifier: str) -> float:
+    """A stable pseudo-random number in [0, 1) from an id."""
+    digest = hashlib.sha256(identifier.encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32

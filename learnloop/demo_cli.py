@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
-import json
 import signal
 import time
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -28,6 +28,13 @@ def available_services() -> list[str]:
     return names
 
 
+def history_start(months: int, today: date | None = None) -> date:
+    """First day of the month ``months - 1`` months back, so the history ends this month."""
+    today = today or date.today()
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def run(
     sites: Annotated[int, typer.Option(help="sites of the generated provider")] = 40,
     regions: Annotated[int, typer.Option(help="regions")] = 5,
@@ -41,7 +48,9 @@ def run(
     console = Console()
     settings = LearnLoopSettings()
     plan = demo.DemoPlan(home=settings.state_dir / "demo", kafka=settings.kafka)
-    config = ScenarioConfig(seed=seed, sites=sites, regions=regions, months=months)
+    config = ScenarioConfig(
+        seed=seed, sites=sites, regions=regions, months=months, start=history_start(months)
+    )
     try:
         asyncio.run(demo.prepare(plan))
     except Exception as exc:
@@ -88,7 +97,7 @@ def _print_results(
     plan: demo.DemoPlan,
     key: str,
     counts: dict[str, int],
-    updated: int,
+    updated: dict[str, int],
     publish_s: float,
     learning_s: float,
     reporting_s: float,
@@ -104,15 +113,78 @@ def _print_results(
     table.add_row("  published straight to Kafka", str(counts["direct"]))
     table.add_row("publishing time", f"{publish_s:.1f} s ({generated / publish_s:.0f} events/s)")
     table.add_row("learning caught up after", f"{learning_s:.1f} s")
-    table.add_row("action updates recorded", str(updated))
+    table.add_row(
+        "obligations recorded as met (late)",
+        f"{updated['obligations_met']} ({updated['met_late']})",
+    )
+    table.add_row("improvement actions completed", str(updated["actions_completed"]))
     table.add_row("reporting caught up after", f"{reporting_s:.1f} s")
     console.print(table)
     summary = _governance(plan, key)
     if summary is not None:
-        console.print_json(json.dumps(summary)[:20000])
+        _print_summary(console, summary)
+    else:
+        console.print("[yellow]the reporting API did not answer; see its log[/yellow]")
     console.print(f"\nDashboard:  {plan.url('reporting')}/  (API key: {key})")
     console.print(f"Intake API: {plan.url('intake')}/docs")
     console.print(f"Ground truth: {plan.home / 'ground-truth.json'}")
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"
+
+
+def _print_summary(console: Console, summary: dict[str, Any]) -> None:
+    """Quarter by quarter, the figures a governance meeting starts from."""
+    periods = summary["periods"]
+    table = Table(title="Governance summary (whole provider, by quarter)")
+    table.add_column("")
+    for period in periods:
+        table.add_column(period["period"]["label"], justify="right")
+
+    def row(label: str, pick: Any) -> None:
+        table.add_row(label, *[str(pick(p)) for p in periods])
+
+    def harm(p: dict[str, Any]) -> int:
+        levels = p["incidents"]["by_physical_harm"]
+        return int(levels["moderate"] + levels["severe"] + levels["fatal"])
+
+    def kind(p: dict[str, Any], name: str) -> dict[str, Any]:
+        return next((o for o in p["obligations"] if o["kind"] == name), {})
+
+    row("incidents", lambda p: p["incidents"]["total"])
+    row("  moderate harm or worse", harm)
+    row("complaints", lambda p: p["complaints"]["total"])
+    row("audit compliance", lambda p: _percent(p["audits"]["compliance_pct"]))
+    row(
+        "feedback (compliments)",
+        lambda p: f"{p['feedback']['total']} ({p['feedback']['compliments']})",
+    )
+    row(
+        "actions opened / completed",
+        lambda p: f"{p['actions']['opened']} / {p['actions']['completed']}",
+    )
+    row("actions overdue", lambda p: p["actions"]["overdue"])
+    row("verified effective", lambda p: _share(p["actions"]["share_verified_effective"]))
+
+    def due_and_late(p: dict[str, Any], name: str) -> str:
+        tally = kind(p, name)
+        late = tally.get("met_late", 0) + tally.get("overdue", 0)
+        return f"{tally.get('due', 0)} ({late})"
+
+    for name in ("cqc_notification", "duty_of_candour", "safeguarding_referral"):
+        label = f"{name.replace('_', ' ')} due (late or overdue)"
+        row(label, lambda p, n=name: due_and_late(p, n))
+    row("learning alerts / lessons", lambda p: f"{p['alerts_raised']} / {p['lessons_shared']}")
+    console.print(table)
+    rising = periods[-1]["themes"]["rising"][:5] if periods else []
+    if rising:
+        names = ", ".join(str(t.get("theme_id")) for t in rising)
+        console.print(f"Rising in {periods[-1]['period']['label']}: {names}")
 
 
 def _governance(plan: demo.DemoPlan, key: str) -> dict[str, object] | None:
