@@ -43,22 +43,14 @@ async def _learning_counts(url: str) -> dict[str, Any]:
     engine = create_engine(DatabaseSettings(url=url))
     try:
         async with engine.connect() as connection:
-            themes = dict(
-                (
-                    await connection.execute(
-                        select(event_themes.c.theme_id, func.count()).group_by(
-                            event_themes.c.theme_id
-                        )
-                    )
-                ).all()
+            theme_rows = await connection.execute(
+                select(event_themes.c.theme_id, func.count()).group_by(event_themes.c.theme_id)
             )
-            kinds = dict(
-                (
-                    await connection.execute(
-                        select(obligations.c.kind, func.count()).group_by(obligations.c.kind)
-                    )
-                ).all()
+            themes: dict[str, int] = {str(t): int(n) for t, n in theme_rows.all()}
+            kind_rows = await connection.execute(
+                select(obligations.c.kind, func.count()).group_by(obligations.c.kind)
             )
+            kinds: dict[str, int] = {str(k): int(n) for k, n in kind_rows.all()}
             actions = await connection.scalar(select(func.count()).select_from(improvement_actions))
     finally:
         await engine.dispose()
