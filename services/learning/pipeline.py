@@ -293,6 +293,17 @@ class LearningPipeline:
         self, connection: AsyncConnection, event: AnyFactEvent, theme: str, at: datetime
     ) -> EventEnvelope[Any] | None:
         since = at - timedelta(days=self._rules.alerts.window_days)
+        # Cheap check first: most of the time the region was alerted on this theme recently.
+        alerted = await connection.scalar(
+            select(func.count()).where(
+                learning_alerts.c.region == event.region,
+                learning_alerts.c.provider_id == event.providerid,
+                learning_alerts.c.theme_id == theme,
+                learning_alerts.c.raised_for > since,
+            )
+        )
+        if alerted:
+            return None
         in_window = and_(
             event_themes.c.region == event.region,
             event_themes.c.provider_id == event.providerid,
@@ -306,17 +317,9 @@ class LearningPipeline:
             .group_by(event_themes.c.site_id)
         )
         sites = {site: int(count) for site, count in rows.all()}
-        alerted = await connection.scalar(
-            select(func.count()).where(
-                learning_alerts.c.region == event.region,
-                learning_alerts.c.provider_id == event.providerid,
-                learning_alerts.c.theme_id == theme,
-                learning_alerts.c.raised_for > since,
-            )
-        )
         decision = decide_alert(
             theme_id=theme, region=event.region, sites_in_window=sites,
-            already_alerted={theme} if alerted else set(), rules=self._rules, event_id=event.id,
+            already_alerted=set(), rules=self._rules, event_id=event.id,
         )  # fmt: skip
         if decision is None:
             return None
