@@ -10,9 +10,15 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.learning.adapters.tables import action_links, improvement_actions, obligations
+from services.learning.adapters.tables import (
+    action_links,
+    action_notes,
+    improvement_actions,
+    obligations,
+)
 from services.learning.domain.action_lifecycle import next_status
 from shared import outbox
+from shared.database import insert_ignoring_duplicates
 from shared.events.derived import (
     ActionChangeKind,
     ActionStatus,
@@ -95,6 +101,11 @@ class ActionsService:
                 .where(improvement_actions.c.action_id == action_id)
                 .values(**values)
             )
+            await connection.execute(
+                insert_ignoring_duplicates(action_notes, connection.dialect.name),
+                [{"action_id": action_id, "at": at, "change": change.change.value,
+                  "note": change.note, "owner_role": change.owner_role}],
+            )  # fmt: skip
             data = ActionUpdate(
                 action_id=action_id, change=change.change, status=status, at=at,
                 owner_role=change.owner_role, owner_ref=change.owner_ref, note=change.note,
@@ -105,14 +116,15 @@ class ActionsService:
                 events.extend(await _reporter_outcomes(connection, row, status, event_id))
             await outbox.add(connection, events, self._kafka)
             updated = await _action_row(connection, action_id, provider_id, sites)
-        return dict(updated._mapping)
+            return await _with_notes(connection, updated)
 
     async def action(
         self, action_id: str, *, provider_id: str, sites: frozenset[str] | None
     ) -> dict[str, Any]:
         """One action as stored."""
         async with self._engine.connect() as connection:
-            return dict((await _action_row(connection, action_id, provider_id, sites))._mapping)
+            row = await _action_row(connection, action_id, provider_id, sites)
+            return await _with_notes(connection, row)
 
     async def obligation_met(
         self,
@@ -180,3 +192,21 @@ async def _reporter_outcomes(
         )
         for event_id in linked.scalars().all()
     ]  # fmt: skip
+
+
+async def _with_notes(connection: AsyncConnection, row: Any) -> dict[str, Any]:
+    """The action with its progress notes and evidence entries, oldest first."""
+    notes = await connection.execute(
+        select(action_notes.c.at, action_notes.c.change, action_notes.c.note,
+               action_notes.c.owner_role)
+        .where(action_notes.c.action_id == row.action_id)
+        .order_by(action_notes.c.at)
+    )  # fmt: skip
+    linked = await connection.execute(
+        select(action_links.c.event_id).where(action_links.c.action_id == row.action_id)
+    )
+    return {
+        **dict(row._mapping),
+        "notes": [dict(note._mapping) for note in notes.all()],
+        "linked_event_ids": sorted(linked.scalars().all()),
+    }

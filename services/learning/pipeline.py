@@ -330,8 +330,15 @@ class LearningPipeline:
                 event_count=decision.event_count,
             )
         )  # fmt: skip
+        linked = await connection.execute(
+            select(event_themes.c.event_id)
+            .where(in_window)
+            .order_by(event_themes.c.occurred_at.desc())
+            .limit(500)
+        )
         data = LearningAlert(
             alert_id=decision.alert_id, theme_id=theme, site_ids=list(decision.site_ids),
             event_count=decision.event_count, window_days=self._rules.alerts.window_days,
+            event_ids=list(linked.scalars().all()),
         )  # fmt: skip
         return self._envelope(AlertRaised, event, f"alert/{theme}", data)

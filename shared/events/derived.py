@@ -109,6 +109,9 @@ class LearningAlert(ContractModel):
     site_ids: list[Slug] = Field(min_length=2)
     event_count: int = Field(ge=1)
     window_days: int = Field(ge=1)
+    event_ids: list[SafeId] = Field(
+        default_factory=list, max_length=500, description="The linked facts (newest 500)."
+    )
 
 
 class AlertRaised(EventEnvelope[LearningAlert]):

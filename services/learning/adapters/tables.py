@@ -109,6 +109,17 @@ action_links = Table(
     Column("event_id", String(128), primary_key=True),
 )
 
+# Progress notes and evidence entries managers add to an action (free text: never logged).
+action_notes = Table(
+    "action_notes",
+    metadata,
+    Column("action_id", String(128), primary_key=True),
+    Column("at", DateTime(timezone=True), primary_key=True),
+    Column("change", String(32), primary_key=True),
+    Column("note", String(2000), nullable=True),
+    Column("owner_role", String(100), nullable=True),
+)
+
 learning_alerts = Table(
     "learning_alerts",
     metadata,

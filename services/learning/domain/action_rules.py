@@ -69,12 +69,23 @@ class EffectivenessRule(_Rule):
     audit_score_target: float = Field(gt=0, le=1)
 
 
+class DueDays(_Rule):
+    """Days from the fact to an action's due date, by severity and kind."""
+
+    fatal: int = Field(ge=1, le=366)
+    severe: int = Field(ge=1, le=366)
+    moderate: int = Field(ge=1, le=366)
+    recurrence: int = Field(ge=1, le=366)
+    audit: int = Field(ge=1, le=366)
+    feedback: int = Field(ge=1, le=366)
+
+
 class ActionRules(_Rule):
     """Every action and alert threshold."""
 
     version: str
     description: str = ""
-    action_due_days: int = Field(ge=1, le=366)
+    due_days: DueDays
     harm: HarmRule
     theme_recurrence: RecurrenceRule
     audit: AuditRule

@@ -62,22 +62,25 @@ def decide_actions(
     *,
     now: datetime,
 ) -> list[ActionDecision]:
-    """Every action decision ``event`` leads to, in a deterministic order."""
-    due = now + timedelta(days=rules.action_due_days)
-    wanted: list[tuple[str, str, str, str | None]] = []  # key, rule, title, theme
+    """Every action decision ``event`` leads to, in a deterministic order; due dates follow
+    severity (an incident's harm) and kind (recurrence, audit, feedback)."""
+    days = rules.due_days
+    wanted: list[tuple[str, str, str, str | None, int]] = []  # key, rule, title, theme, due
     if isinstance(event, IncidentReported):
         data = event.data
         if is_serious_harm(event, rules):
             category = data.category.value.replace("_", " ")
             title = f"Review {category} incident ({data.physical_harm.value} physical harm)"
-            wanted.append((f"harm:{event.id}", rules.harm.rule_id, title, None))
+            worst = max(_rank(data.physical_harm.value), _rank(data.psychological_harm.value))
+            due = days.fatal if worst >= 4 else days.severe if worst == 3 else days.moderate
+            wanted.append((f"harm:{event.id}", rules.harm.rule_id, title, None, due))
     for theme in themes:
         key = f"theme:{theme}"
         if key in history.open_actions or (
             history.theme_counts.get(theme, 0) >= rules.theme_recurrence.events
         ):
             title = f"Reduce recurring {theme.replace('_', ' ')} at this site"
-            wanted.append((key, rules.theme_recurrence.rule_id, title, theme))
+            wanted.append((key, rules.theme_recurrence.rule_id, title, theme, days.recurrence))
     if isinstance(event, AuditCompleted):
         audit = event.data
         failing = audit.score is not None and audit.score < rules.audit.score_below
@@ -85,25 +88,24 @@ def decide_actions(
             name = audit.audit_type.value.replace("_", " ")
             wanted.append(
                 (f"audit:{audit.audit_type.value}", rules.audit.rule_id,
-                 f"Improve {name} audit results", None)
+                 f"Improve {name} audit results", None, days.audit)
             )  # fmt: skip
     if isinstance(event, FeedbackReceived) and _negative(event, rules):
         key = "feedback:negative"
         if key in history.open_actions or (
             history.negative_feedback >= rules.negative_feedback.events
         ):
-            wanted.append(
-                (
-                    key,
-                    rules.negative_feedback.rule_id,
-                    "Respond to a run of negative feedback",
-                    None,
-                )
-            )
+            title = "Respond to a run of negative feedback"
+            wanted.append((key, rules.negative_feedback.rule_id, title, None, days.feedback))
     return [
-        _decision(event, key, rule, title, theme, history, due)
-        for key, rule, title, theme in wanted
+        _decision(event, key, rule, title, theme, history, now + timedelta(days=due))
+        for key, rule, title, theme, due in wanted
     ]
+
+
+def _rank(level: str) -> int:
+    """Harm levels in order: none 0, low 1, moderate 2, severe 3, fatal 4."""
+    return ["none", "low", "moderate", "severe", "fatal"].index(level)
 
 
 def is_serious_harm(event: AnyFactEvent, rules: ActionRules) -> bool:

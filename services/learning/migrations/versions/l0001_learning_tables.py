@@ -18,6 +18,15 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "action_notes",
+        sa.Column("action_id", sa.String(length=128), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("change", sa.String(length=32), nullable=False),
+        sa.Column("note", sa.String(length=2000), nullable=True),
+        sa.Column("owner_role", sa.String(length=100), nullable=True),
+        sa.PrimaryKeyConstraint("action_id", "at", "change"),
+    )
+    op.create_table(
         "action_links",
         sa.Column("action_id", sa.String(length=128), nullable=False),
         sa.Column("event_id", sa.String(length=128), nullable=False),
@@ -118,6 +127,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("action_notes")
     op.drop_table("obligations")
     op.drop_index("ix_alerts_region_theme", table_name="learning_alerts")
     op.drop_table("learning_alerts")

@@ -103,6 +103,12 @@ async def test_action_lifecycle_review_lesson_and_outcomes(
             state = (await client.get(f"/v1/actions/{action_id}", headers=headers)).json()
             assert state["state"] == "verified_effective"
             assert state["owner_role"] == "registered_manager"
+            # Notes are ordered by when things happened; completion was backdated.
+            assert [n["change"] for n in state["notes"]] == [
+                "completed", "assigned", "progress_note", "evidence_added",
+            ]  # fmt: skip
+            assert state["notes"][3]["note"] == "Falls huddle minutes 2025-03-20"
+            assert state["linked_event_ids"] == sorted(f.id for f in falls)
             after_review = await client.post(
                 f"/v1/actions/{action_id}/progress", json={"note": "late"}, headers=headers
             )

@@ -55,17 +55,18 @@ def audit(answers: list[str]) -> AuditCompleted:
 
 
 @pytest.mark.parametrize(
-    ("physical", "psychological", "serious"),
+    ("physical", "psychological", "serious", "due_in"),
     [
-        ("none", "none", False),
-        ("low", "low", False),
-        ("moderate", "none", True),
-        ("none", "moderate", True),
-        ("severe", "none", True),
+        ("none", "none", False, None),
+        ("low", "low", False, None),
+        ("moderate", "none", True, "moderate"),
+        ("none", "moderate", True, "moderate"),
+        ("none", "severe", True, "severe"),
+        ("severe", "none", True, "severe"),
     ],
 )
-def test_harm_at_or_above_the_threshold_opens_a_review_action(
-    rules: ActionRules, physical: str, psychological: str, serious: bool
+def test_harm_at_or_above_the_threshold_opens_a_review_action_due_by_severity(
+    rules: ActionRules, physical: str, psychological: str, serious: bool, due_in: str | None
 ) -> None:
     event = incident(physical_harm=physical, psychological_harm=psychological)
     decisions = decide_actions(event, [], history(), rules, now=NOW)
@@ -73,7 +74,8 @@ def test_harm_at_or_above_the_threshold_opens_a_review_action(
     assert [d.action_key for d in decisions] == ([f"harm:{event.id}"] if serious else [])
     if serious:
         assert decisions[0].verb == "open"
-        assert decisions[0].due_at == NOW + timedelta(days=rules.action_due_days)
+        days = getattr(rules.due_days, str(due_in))
+        assert decisions[0].due_at == NOW + timedelta(days=days)
 
 
 def test_theme_below_the_recurrence_threshold_opens_nothing(rules: ActionRules) -> None:
