@@ -54,7 +54,10 @@ from shared.events.derived import (
     ThemeMatchRecord,
 )
 from shared.events.envelope import EventEnvelope
+from shared.logging import get_logger
 from shared.settings import KafkaSettings
+
+log = get_logger(__name__)
 
 CONSUMER = "learning"
 SOURCE = "/learnloop/learning"
@@ -101,6 +104,10 @@ class LearningPipeline:
             await outbox.add(connection, derived, self._kafka)
         self.applied += len(fresh)
         self.skipped += len(events) - len(fresh)
+        log.info(
+            "facts applied", applied=len(fresh), duplicates=len(events) - len(fresh),
+            derived=len(derived),
+        )  # fmt: skip
         return len(fresh)
 
     async def _apply_one(

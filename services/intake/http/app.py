@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from services.intake.submission import (
     parse_item,
 )
 from shared.database import create_engine
-from shared.logging import get_logger
+from shared.logging import bound_event, get_logger
 from shared.migrate import upgrade
 
 log = get_logger(__name__)
@@ -234,8 +235,18 @@ async def _handle(request: Request, *, event_type: str | None) -> Response:
         parse_item(index, raw, expected_type=event_type, default_id=default_id)
         for index, raw in enumerate(raws)
     ]
-    results = await state.intake.submit(items, key)
-    _count(state.metrics, results)
+    correlation_id = request.headers.get("x-correlation-id") or uuid.uuid4().hex
+    with bound_event(event_id=default_id or "-", correlation_id=correlation_id, key_id=key.key_id):
+        results = await state.intake.submit(items, key)
+        _count(state.metrics, results)
+        for result in results:
+            # Ids, types and outcomes only: never the event's free text.
+            log.info(
+                "event " + result.status.value,
+                event_id=result.event_id,
+                event_type=result.event_type,
+                code=result.code,
+            )
     if event_type is not None:
         return _single_response(results[0])
     return _batch_response(results)
