@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.errors import CommitFailedError
 from pydantic import ValidationError
 
@@ -115,6 +116,9 @@ class BatchConsumer:
             isolation_level="read_committed",
             max_poll_records=self._max_records,
             max_poll_interval_ms=600_000,  # a batch may wait out a database outage
+            # Range assignment gives a member the same partition numbers of every topic, and a
+            # site's key maps to the same number on each: a site's facts stay with one member.
+            partition_assignment_strategy=(RangePartitionAssignor,),
         )
         await self._consumer.start()
 

@@ -49,8 +49,8 @@ class Topic:
 
 INCIDENTS = Topic("incidents.v1", TopicKind.FACT, ("incident.reported",),
                   description="Incidents reported by staff apps and other systems.")  # fmt: skip
-COMPLAINTS = Topic("complaints.v1", TopicKind.FACT, ("complaint.received",),
-                   description="Complaints received through any channel.")  # fmt: skip
+COMPLAINTS = Topic("complaints.v1", TopicKind.FACT, ("complaint.received", "complaint.resolved"),
+                   description="Complaints received, and their outcomes.")  # fmt: skip
 AUDITS = Topic("audits.v1", TopicKind.FACT, ("audit.completed",),
                description="Completed audits with scored items.")  # fmt: skip
 FEEDBACK = Topic("feedback.v1", TopicKind.FACT, ("feedback.received",),

@@ -9,6 +9,8 @@ command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
+# The dashboard's browser test drives Debian's Chromium (no browser download from the internet).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing system packages: ${need[*]} (run: sudo apt-get install ${need[*]})" >&2
@@ -32,5 +34,12 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q -e ".[dev]"
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+# Deployment validation tools (kustomize, compose, KEDA CRDs, Dockerfile linter) from the Go
+# module proxy and npm, pinned, into .learnloop/tools (tests/unit/deploy uses them).
+if command -v go >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  bash deploy/kubernetes/tools.sh
+else
+  echo "Go and npm are needed for the deployment validation tools (tests/unit/deploy)" >&2
 fi
 echo "bootstrap: ready (.venv, Java $(java -version 2>&1 | head -1 | cut -d'"' -f2), $(mvn -v 2>/dev/null | head -1 | cut -d' ' -f1-3))"

@@ -6,7 +6,9 @@ Every site-month draws from its own seeded stream, so output is reproducible byt
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
+from datetime import datetime
 
 from learnloop.generator.audit_programme import is_due, programme
 from learnloop.generator.audits import draft_audit
@@ -21,13 +23,14 @@ from learnloop.generator.calibration import (
 )
 from learnloop.generator.chance import poisson, stream
 from learnloop.generator.complaints import draft_complaint
-from learnloop.generator.events import Draft, EventNumbering
+from learnloop.generator.events import Draft, EventNumbering, TruthNote
 from learnloop.generator.feedback import draft_feedback
 from learnloop.generator.ground_truth import GroundTruth
 from learnloop.generator.incidents import draft_incident
 from learnloop.generator.provider import Provider, Site, SiteKind, build_provider
+from learnloop.generator.resolutions import resolution_for
 from learnloop.generator.scenario import ScenarioConfig, Story, plan_story
-from shared.events import AnyFactEvent, IncidentCategory
+from shared.events import AnyFactEvent, ComplaintReceived, ComplaintResolved, IncidentCategory
 
 
 def provider_for(config: ScenarioConfig) -> Provider:
@@ -52,15 +55,28 @@ def generate(config: ScenarioConfig, truth: GroundTruth | None = None) -> Iterat
             "story": story.to_dict(),
         }
     numbering = EventNumbering(config.seed)
+    # Complaint outcomes fall due days after their complaint, often in a later month.
+    pending: list[tuple[datetime, int, ComplaintResolved]] = []
     for month in range(config.months):
+        month_end = config.month_bounds(month)[1]
         drafts = [
             draft for site in provider.sites for draft in _site_month(config, story, site, month)
         ]
         drafts.sort(key=lambda draft: (draft.time, draft.site.number))  # stable: ties keep order
+        emitted: list[tuple[datetime, int, AnyFactEvent, TruthNote]] = []
         for draft in drafts:
             event = numbering.envelope(draft, provider)
+            emitted.append((event.time, len(emitted), event, draft.note))
+            if isinstance(event, ComplaintReceived):
+                answer = resolution_for(event, bool(draft.note.complaint_upheld))
+                heapq.heappush(pending, (answer.time, numbering.emitted, answer))
+        while pending and pending[0][0] < month_end:
+            at, _, answer = heapq.heappop(pending)
+            emitted.append((at, len(emitted), answer, TruthNote()))
+        emitted.sort(key=lambda item: (item[0], item[1]))
+        for _, _, event, note in emitted:
             if truth is not None:
-                truth.record(event, draft.note)
+                truth.record(event, note)
             yield event
 
 

@@ -8,6 +8,7 @@ from shared.events import (
     AnyFactEvent,
     AuditCompleted,
     ComplaintReceived,
+    ComplaintResolved,
     FeedbackReceived,
     IncidentReported,
 )
@@ -21,6 +22,8 @@ def fact_time(event: AnyFactEvent) -> datetime:
         return event.data.completed_at
     if isinstance(event, FeedbackReceived):
         return event.data.received_at
+    if isinstance(event, ComplaintResolved):
+        return event.data.responded_at
     if isinstance(event, ComplaintReceived):
         received = event.data.received_at
         if isinstance(received, datetime):
@@ -34,11 +37,14 @@ def _midday(day: date) -> datetime:
 
 
 def fact_detail(event: AnyFactEvent) -> str:
-    """The fact's main classification: incident or complaint category, audit type, feedback kind."""
+    """The fact's main classification: incident or complaint category, complaint outcome,
+    audit type, feedback kind."""
     if isinstance(event, IncidentReported | ComplaintReceived):
         return event.data.category.value
     if isinstance(event, AuditCompleted):
         return event.data.audit_type.value
+    if isinstance(event, ComplaintResolved):
+        return event.data.outcome.value
     return event.data.kind.value
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
@@ -40,7 +40,7 @@ from services.learning.facts import fact_detail, fact_score, fact_time
 from shared import ledger, outbox
 from shared.consuming import Incoming
 from shared.database import insert_ignoring_duplicates
-from shared.events import AnyFactEvent
+from shared.events import AnyFactEvent, ComplaintResolved
 from shared.events.derived import (
     ActionLinked,
     ActionOpened,
@@ -49,6 +49,8 @@ from shared.events.derived import (
     LearningAlert,
     ObligationFlag,
     ObligationFlagged,
+    ObligationMet,
+    ObligationOutcome,
     ThemeLink,
     ThemeLinked,
     ThemeMatchRecord,
@@ -60,6 +62,7 @@ from shared.settings import KafkaSettings
 log = get_logger(__name__)
 
 CONSUMER = "learning"
+COMPLAINT_RESPONSE = "complaint_response"  # the obligation kind a complaint.resolved meets
 SOURCE = "/learnloop/learning"
 DERIVED_NAMESPACE = uuid.UUID("8d3c1f7a-5b2e-4e6d-9a0c-7f4b2e1d3c5a")
 FRAMEWORKS = ("saf-2023", "draft-2026")
@@ -138,6 +141,8 @@ class LearningPipeline:
                 ],
             )  # fmt: skip
         derived.extend(await self._flag_obligations(connection, event))
+        if isinstance(event, ComplaintResolved):
+            derived.extend(await self._close_complaint_response(connection, event))
         themes = [m.theme_id for m in matches]
         history = await self._site_history(connection, event, themes, at)
         for decision in decide_actions(event, themes, history, self._rules, now=at):
@@ -207,6 +212,36 @@ class LearningPipeline:
                 source_event_id=event.id, reasons=reasons,
             )  # fmt: skip
             derived.append(self._envelope(ObligationFlagged, event, obligation.kind, data))
+        return derived
+
+    async def _close_complaint_response(
+        self, connection: AsyncConnection, event: ComplaintResolved
+    ) -> list[EventEnvelope[Any]]:
+        """The response to a complaint meets its response obligation (on time or late)."""
+        rows = (
+            await connection.execute(
+                select(obligations).where(
+                    obligations.c.event_id == event.data.complaint_event_id,
+                    obligations.c.kind == COMPLAINT_RESPONSE,
+                    obligations.c.state != "met",
+                    obligations.c.provider_id == event.providerid,
+                )
+            )
+        ).all()
+        met_at = event.data.responded_at
+        derived: list[EventEnvelope[Any]] = []
+        for row in rows:
+            due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
+            await connection.execute(
+                update(obligations)
+                .where(obligations.c.obligation_id == row.obligation_id)
+                .values(state="met", met_at=met_at)
+            )
+            data = ObligationOutcome(
+                obligation_id=row.obligation_id, kind=row.kind, due_at=due,
+                source_event_id=row.event_id, met_at=met_at, on_time=met_at <= due,
+            )  # fmt: skip
+            derived.append(self._envelope(ObligationMet, event, row.obligation_id, data))
         return derived
 
     async def _site_history(

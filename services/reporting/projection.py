@@ -25,6 +25,7 @@ from shared.events import (
     AnyFactEvent,
     AuditCompleted,
     ComplaintReceived,
+    ComplaintResolved,
     FeedbackReceived,
     IncidentReported,
     parse_fact_event,
@@ -70,7 +71,12 @@ class Projection:
             derived: list[DerivedEvent] = []
             for event in fresh:
                 if isinstance(
-                    event, IncidentReported | ComplaintReceived | AuditCompleted | FeedbackReceived
+                    event,
+                    IncidentReported
+                    | ComplaintReceived
+                    | ComplaintResolved
+                    | AuditCompleted
+                    | FeedbackReceived,
                 ):
                     facts.append(event)
                 else:

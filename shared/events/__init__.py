@@ -18,6 +18,12 @@ from shared.events.complaint import (
     ComplaintSeverity,
     FundingSource,
 )
+from shared.events.complaint_outcome import (
+    UPHELD_OUTCOMES,
+    ComplaintOutcome,
+    ComplaintResolution,
+    ComplaintResolved,
+)
 from shared.events.envelope import EventEnvelope
 from shared.events.feedback import Feedback, FeedbackKind, FeedbackReceived, FeedbackSource
 from shared.events.incident import (
@@ -65,6 +71,7 @@ __all__ = [
     "SCHEMA_DIRECTORY",
     "SENSITIVE",
     "SENSITIVE_KEY",
+    "UPHELD_OUTCOMES",
     "AnyFactEvent",
     "Audit",
     "AuditAnswer",
@@ -77,7 +84,10 @@ __all__ = [
     "Complaint",
     "ComplaintCategory",
     "ComplaintChannel",
+    "ComplaintOutcome",
     "ComplaintReceived",
+    "ComplaintResolution",
+    "ComplaintResolved",
     "ComplaintSeverity",
     "EventEnvelope",
     "FactEvent",

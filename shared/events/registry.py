@@ -8,10 +8,13 @@ from pydantic_core import InitErrorDetails, from_json
 
 from shared.events.audit import AuditCompleted
 from shared.events.complaint import ComplaintReceived
+from shared.events.complaint_outcome import ComplaintResolved
 from shared.events.feedback import FeedbackReceived
 from shared.events.incident import IncidentReported
 
-AnyFactEvent = IncidentReported | ComplaintReceived | AuditCompleted | FeedbackReceived
+AnyFactEvent = (
+    IncidentReported | ComplaintReceived | ComplaintResolved | AuditCompleted | FeedbackReceived
+)
 """Any of the fact events: things that happened at a site and that LearnLoop learns from."""
 
 FactEvent = Annotated[AnyFactEvent, Field(discriminator="type")]
@@ -20,6 +23,7 @@ FactEvent = Annotated[AnyFactEvent, Field(discriminator="type")]
 FACT_EVENT_CLASSES: tuple[type[AnyFactEvent], ...] = (
     IncidentReported,
     ComplaintReceived,
+    ComplaintResolved,
     AuditCompleted,
     FeedbackReceived,
 )

@@ -38,6 +38,7 @@ RETRY_AFTER_UNAVAILABLE = "5"
 SINGLE_ROUTES = {
     "incidents": "incident.reported",
     "complaints": "complaint.received",
+    "complaint-outcomes": "complaint.resolved",
     "audits": "audit.completed",
     "feedback": "feedback.received",
 }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.events import PhysicalHarm, PsychologicalHarm
+from shared.events import ComplaintOutcome, PhysicalHarm, PsychologicalHarm
 
 PHYSICAL_ORDER = ["none", "low", "moderate", "severe", "fatal"]
 PSYCHOLOGICAL_ORDER = ["none", "low", "moderate", "severe"]
@@ -78,6 +78,14 @@ class DueDays(_Rule):
     recurrence: int = Field(ge=1, le=366)
     audit: int = Field(ge=1, le=366)
     feedback: int = Field(ge=1, le=366)
+    complaint: int = Field(ge=1, le=366)
+
+
+class UpheldComplaintRule(_Rule):
+    """A complaint resolved with one of these outcomes opens an action."""
+
+    rule_id: str
+    outcomes: list[ComplaintOutcome] = Field(min_length=1)
 
 
 class ActionRules(_Rule):
@@ -91,6 +99,7 @@ class ActionRules(_Rule):
     audit: AuditRule
     negative_feedback: FeedbackRule
     alerts: AlertRule
+    upheld_complaint: UpheldComplaintRule
     effectiveness: EffectivenessRule
     overdue_check_seconds: float = Field(60, gt=0)
 

@@ -2,7 +2,8 @@
 region's sites raises a learning alert. Pure: the adapter supplies the site's recent history.
 
 Actions are keyed per site: ``theme:<theme>`` (recurrence), ``audit:<audit type>``,
-``feedback:negative`` and ``harm:<event id>`` (each serious incident is reviewed on its own).
+``feedback:negative``, ``harm:<event id>`` (each serious incident is reviewed on its own) and
+``complaint:<complaint event id>`` (an upheld complaint).
 A fact that fits an action already open at its site is linked to it instead of opening another.
 """
 
@@ -19,7 +20,13 @@ from services.learning.domain.action_rules import (
     physical_at_least,
     psychological_at_least,
 )
-from shared.events import AnyFactEvent, AuditCompleted, FeedbackReceived, IncidentReported
+from shared.events import (
+    AnyFactEvent,
+    AuditCompleted,
+    ComplaintResolved,
+    FeedbackReceived,
+    IncidentReported,
+)
 
 ACTION_NAMESPACE = uuid.UUID("2b7e6c8e-3d0f-4b9a-8f51-6a1c9d2e4f70")
 
@@ -90,6 +97,12 @@ def decide_actions(
                 (f"audit:{audit.audit_type.value}", rules.audit.rule_id,
                  f"Improve {name} audit results", None, days.audit)
             )  # fmt: skip
+    if isinstance(event, ComplaintResolved) and (
+        event.data.outcome in rules.upheld_complaint.outcomes
+    ):
+        key = f"complaint:{event.data.complaint_event_id}"
+        title = f"Act on {event.data.outcome.value.replace('_', ' ')} complaint"
+        wanted.append((key, rules.upheld_complaint.rule_id, title, None, days.complaint))
     if isinstance(event, FeedbackReceived) and _negative(event, rules):
         key = "feedback:negative"
         if key in history.open_actions or (

@@ -40,7 +40,8 @@ from services.reporting.runtime import ReportingRuntime
 NOTES = [
     "Months are calendar months on the Europe/London clock; quarters are calendar quarters "
     "(Q1 = January-March), not financial quarters.",
-    "Complaint upheld rate is null: complaint.received carries no outcome (a future fact).",
+    "Complaint upheld rate: complaints resolved in the period (complaint.resolved) upheld or "
+    "partly upheld, over those resolved (withdrawn excluded); null when none were resolved.",
     "Actions 'overdue' in a period: due in it and completed late or still not done. Obligations "
     "are counted in the period they fall due.",
     "Incident rates are per 1,000 occupied bed days (care homes) or per 1,000 care hours "

@@ -15,6 +15,7 @@ from shared.events import (
     AnyFactEvent,
     AuditCompleted,
     ComplaintReceived,
+    ComplaintResolved,
     FeedbackKind,
     FeedbackReceived,
     IncidentReported,
@@ -27,6 +28,7 @@ INCIDENT_PSYCHOLOGICAL_HARM = "incidents.psychological_harm"
 COMPLAINTS = "complaints"
 COMPLAINT_CATEGORY = "complaints.category"
 COMPLAINT_SEVERITY = "complaints.severity"
+COMPLAINT_OUTCOME = "complaints.outcome"  # dimension: upheld, partly_upheld, not_upheld...
 AUDITS = "audits"
 AUDIT_TYPE = "audits.type"
 AUDIT_SCORED = "audits.scored"  # count: scored audits, total: sum of scores in millionths
@@ -92,6 +94,8 @@ def fact_time(event: AnyFactEvent) -> datetime:
         return event.data.completed_at
     if isinstance(event, FeedbackReceived):
         return event.data.received_at
+    if isinstance(event, ComplaintResolved):
+        return event.data.responded_at
     received = event.data.received_at
     if isinstance(received, datetime):
         return received
@@ -121,6 +125,9 @@ def fact_entry(event: AnyFactEvent) -> FactEntry:
             Delta(COMPLAINT_CATEGORY, detail),
             Delta(COMPLAINT_SEVERITY, event.data.severity.value),
         ]
+    elif isinstance(event, ComplaintResolved):
+        detail = event.data.outcome.value
+        deltas = [Delta(COMPLAINT_OUTCOME, detail)]
     elif isinstance(event, AuditCompleted):
         detail = event.data.audit_type.value
         deltas = [Delta(AUDITS), Delta(AUDIT_TYPE, detail)]

@@ -1,7 +1,7 @@
 """The governance summary of one period, computed from what the read models hold.
 
-Upheld rate: ``complaint.received`` says nothing about the outcome of a complaint, so the upheld
-rate is reported as null until a complaint-outcome fact exists.
+Upheld rate: complaints resolved in the period (``complaint.resolved``) that were upheld or
+partly upheld, over those resolved (withdrawn ones excluded); null when none were resolved.
 """
 
 from __future__ import annotations
@@ -91,7 +91,8 @@ def _period(cube: CubeView, model: ReadModel, period: Period, rules: SummaryRule
             acknowledged=obligations.get(COMPLAINT_ACKNOWLEDGEMENT)
             or empty_tally(COMPLAINT_ACKNOWLEDGEMENT),
             responded=obligations.get(COMPLAINT_RESPONSE) or empty_tally(COMPLAINT_RESPONSE),
-            upheld_rate=None,
+            by_outcome=cube.by_dimension(m.COMPLAINT_OUTCOME, months),
+            upheld_rate=upheld_rate(cube.by_dimension(m.COMPLAINT_OUTCOME, months)),
         ),
         audits=_audits(cube, months, earlier),
         feedback=_feedback(cube, months, earlier),
@@ -186,3 +187,12 @@ def _feedback(cube: CubeView, months: Sequence[str], earlier: Sequence[str]) -> 
 
 
 __all__ = ["ActionsInPeriod", "ObligationTally", "ReadModel", "SummaryRules", "summarise"]
+
+
+def upheld_rate(outcomes: Mapping[str, int]) -> float | None:
+    """Upheld or partly upheld, over all resolved except withdrawn; None when none resolved."""
+    decided = sum(count for outcome, count in outcomes.items() if outcome != "withdrawn")
+    if not decided:
+        return None
+    upheld = outcomes.get("upheld", 0) + outcomes.get("partly_upheld", 0)
+    return round(upheld / decided, 4)

@@ -53,7 +53,8 @@ class ComplaintSummary:
     by_severity: dict[str, int]
     acknowledged: ObligationTally
     responded: ObligationTally
-    upheld_rate: float | None  # always null: complaint outcomes are not yet a fact
+    by_outcome: dict[str, int]  # complaints resolved in the period, by outcome
+    upheld_rate: float | None  # upheld or partly upheld / resolved (withdrawn excluded)
 
 
 @dataclass(frozen=True)

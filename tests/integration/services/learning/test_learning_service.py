@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,17 +18,18 @@ from services.learning.app import running
 from services.learning.domain.obligations import obligations_for
 from services.learning.domain.rulebook import load_rulebook
 from services.learning.domain.themes import classify
+from services.learning.facts import fact_time
 from services.learning.settings import LearningOptions, LearningSettings
 from shared.broker import topic_name
 from shared.database import create_engine
-from shared.events import AnyFactEvent
+from shared.events import AnyFactEvent, ComplaintResolved
 from shared.provisioning import ensure_topics
 from shared.publishing import record_for
 from shared.settings import DatabaseSettings, KafkaSettings
 from shared.tables import outbox
 from shared.topics import DERIVED_TOPICS, INCIDENTS
 from tests.integration.services.intake.conftest import read_topic
-from tests.unit.shared.events.examples import all_examples, fall_incident
+from tests.unit.shared.events.examples import all_examples, complaint_received, fall_incident
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -209,3 +211,40 @@ async def test_replaying_the_topics_changes_nothing(
     derived = await derived_records(kafka_settings)
     ids = [d["id"] for records in derived.values() for d in records]
     assert len(ids) == len(set(ids))  # no derived event published twice
+
+
+async def test_complaint_outcome_meets_the_response_deadline_and_opens_an_action(
+    kafka_settings: KafkaSettings, sqlite_url: str
+) -> None:
+    await ensure_topics(kafka_settings)
+    complaint = fresh(complaint_received())
+    received = fact_time(complaint)
+    answer = ComplaintResolved.model_validate(
+        {
+            "id": f"{complaint.id}-resolved", "source": complaint.source,
+            "providerid": complaint.providerid, "siteid": complaint.siteid,
+            "region": complaint.region,
+            "data": {"complaint_event_id": complaint.id, "outcome": "upheld",
+                     "responded_at": (received + timedelta(days=5)).isoformat()},
+        }
+    )  # fmt: skip
+    await publish_events(kafka_settings, [complaint, answer])
+    settings = LearningSettings(
+        kafka=kafka_settings,
+        database=DatabaseSettings(url=sqlite_url),
+        learning=LearningOptions(group_id=f"learning-{uuid.uuid4().hex[:8]}"),
+    )
+    async with running(settings) as runtime:
+
+        async def done() -> bool:
+            return runtime.pipeline.applied == 2 and await runtime.relay.pending() == 0
+
+        await wait_for(done)
+    derived = await derived_records(kafka_settings)
+    [met] = [d for d in derived["obligation.met"] if d["data"]["kind"] == "complaint_response"]
+    assert met["data"]["source_event_id"] == complaint.id
+    assert met["data"]["on_time"] is True
+    [opened] = [
+        d for d in derived["action.opened"] if d["data"]["rule_id"] == "action-upheld-complaint"
+    ]
+    assert opened["data"]["source_event_id"] == answer.id

@@ -8,13 +8,16 @@ from shared.events import (
     AuditCompleted,
     ComplainantType,
     ComplaintReceived,
+    ComplaintResolved,
     FeedbackReceived,
     IncidentReported,
     parse_fact_event,
 )
 from tests.unit.learnloop.generator.runs import Run
 
-SUBJECT = re.compile(r"^(incidents/INC|complaints/CMP|audits/AUD|feedback/FB)-\d{4}-\d{6}$")
+SUBJECT = re.compile(
+    r"^(incidents/INC|complaints/CMP|audits/AUD|feedback/FB)-\d{4}-\d{6}(/outcome)?$"
+)
 PERSON_REF = re.compile(r"^[A-Z]{2}-\d{3}-\d{3}$")
 
 
@@ -27,8 +30,13 @@ def test_every_event_reparses_to_the_same_bytes(default_run: Run) -> None:
 def test_events_are_in_time_order_with_sequential_ids(default_run: Run) -> None:
     times = [event.time for event in default_run.events]
     assert times == sorted(times)
-    ids = [event.id for event in default_run.events]
+    ids = [event.id for event in default_run.events if event.type != "complaint.resolved"]
     assert ids == [f"gen-42-{n:07d}" for n in range(1, len(ids) + 1)]
+    complaints = {e.id for e in default_run.events if e.type == "complaint.received"}
+    answers = [e for e in default_run.events if isinstance(e, ComplaintResolved)]
+    assert answers
+    assert all(a.id == f"{a.data.complaint_event_id}-resolved" for a in answers)
+    assert {a.data.complaint_event_id for a in answers} <= complaints
 
 
 def test_subjects_follow_each_register_numbering(default_run: Run) -> None:
@@ -48,7 +56,9 @@ def test_events_sit_in_the_provider_hierarchy(default_run: Run) -> None:
 
 def test_every_kind_of_event_is_produced(default_run: Run) -> None:
     kinds = Counter(type(event) for event in default_run.events)
-    assert set(kinds) == {IncidentReported, ComplaintReceived, AuditCompleted, FeedbackReceived}
+    assert set(kinds) == {
+        IncidentReported, ComplaintReceived, ComplaintResolved, AuditCompleted, FeedbackReceived,
+    }  # fmt: skip
 
 
 def test_people_are_pseudonymous(default_run: Run) -> None:

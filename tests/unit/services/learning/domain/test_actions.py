@@ -17,7 +17,7 @@ from services.learning.domain.actions import (
     is_negative_feedback,
     is_serious_harm,
 )
-from shared.events import AuditCompleted, FeedbackReceived
+from shared.events import AuditCompleted, ComplaintResolved, FeedbackReceived
 from tests.unit.services.learning.domain.builders import incident
 from tests.unit.shared.events.examples import as_json_dict, audit_completed, feedback_received
 
@@ -144,3 +144,22 @@ def test_alert_needs_enough_sites_and_none_already_raised(rules: ActionRules) ->
     assert alert is not None
     assert alert.site_ids == tuple(sorted(enough))
     assert alert.event_count == 2 * rules.alerts.sites
+
+
+@pytest.mark.parametrize(
+    ("outcome", "opens"),
+    [("upheld", True), ("partly_upheld", True), ("not_upheld", False), ("withdrawn", False)],
+)
+def test_an_upheld_complaint_opens_an_action(rules: ActionRules, outcome: str, opens: bool) -> None:
+    resolved = ComplaintResolved.model_validate(
+        {
+            "source": "/providers/harbour-care/complaints", "providerid": "harbour-care",
+            "siteid": "rosewood-house", "region": "north-west",
+            "data": {"complaint_event_id": "cmp-1", "outcome": outcome,
+                     "responded_at": "2025-04-01T10:00:00+00:00"},
+        }
+    )  # fmt: skip
+    decisions = decide_actions(resolved, [], history(), rules, now=NOW)
+    assert [d.action_key for d in decisions] == (["complaint:cmp-1"] if opens else [])
+    if opens:
+        assert decisions[0].due_at == NOW + timedelta(days=rules.due_days.complaint)
