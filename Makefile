@@ -2,7 +2,7 @@
 .PHONY: demo test bootstrap infra-up infra-down lint
 
 demo:
-	bash deploy/local/demo.sh
+	bash deploy/local/demo.sh $(ARGS)
 
 test:
 	bash deploy/local/test.sh $(ARGS)

@@ -3,10 +3,11 @@
 # Extra arguments go to pytest (e.g. `make test ARGS="-k broker"`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bash deploy/local/bootstrap.sh
+bash deploy/local/bootstrap.sh --test-tools
 bin=.venv/bin
 $bin/learnloop infra kafka up
 $bin/learnloop infra postgres up
+# The fault-injection suite brings up its own 3-node cluster and PostgreSQL (tests/faults).
 $bin/ruff check .
 $bin/ruff format --check .
 $bin/mypy
