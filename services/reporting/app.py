@@ -17,6 +17,9 @@ from services.reporting.adapters.lag import LagProbe
 from services.reporting.adapters.sites_file import read_sites_file, replace_sites
 from services.reporting.api import evidence, governance, lists, ops
 from services.reporting.api.errors import install_error_handlers
+from services.reporting.board_pack import routes as board_pack
+from services.reporting.dashboard import routes as dashboard
+from services.reporting.dashboard.rendering import STATIC_PATH
 from services.reporting.projection import Projection, parse_record
 from services.reporting.runtime import Clock, ReportingRuntime, reported_topics, utc_now
 from services.reporting.settings import ReportingSettings
@@ -101,4 +104,7 @@ def create_app(settings: ReportingSettings | None = None, *, clock: Clock = utc_
     install_error_handlers(app)
     for module in (ops, governance, lists, evidence):
         app.include_router(module.router)
+    app.include_router(board_pack.router)
+    app.include_router(dashboard.router)
+    app.mount(STATIC_PATH, dashboard.static_files(), name="dashboard-static")
     return app

@@ -1,10 +1,12 @@
-"""`learnloop reporting serve|rebuild`."""
+"""`learnloop reporting serve|rebuild|board-pack`."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -52,3 +54,51 @@ def rebuild(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from exc
     typer.echo(json.dumps(asdict(report), indent=2))
+
+
+@reporting_app.command("board-pack")
+def board_pack(
+    period: Annotated[str, typer.Option(help="2025-11 (month), 2025-Q4 (quarter) or 2025.")],
+    api_key: Annotated[
+        str, typer.Option(envvar="LEARNLOOP_API_KEY", help="An intake API key (its scope applies).")
+    ],
+    fmt: Annotated[str, typer.Option("--format", help="pdf, csv, md or html.")] = "pdf",
+    output: Annotated[
+        Path | None,
+        typer.Option(help="File to write (default board-pack-PERIOD.FORMAT); - prints."),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="The running reporting service (default: from settings).")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="Only sites of this region.")] = None,
+    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the service.")] = 120.0,
+) -> None:
+    """Fetch a period's board pack from the running reporting service (over HTTP, so only a URL
+    and an API key are needed; the key's scope applies as in the API)."""
+    import httpx
+
+    from services.reporting.board_pack.client import BoardPackError, PackRequest, fetch_board_pack
+    from services.reporting.board_pack.exports import PackFormat
+
+    try:
+        chosen = PackFormat(fmt)
+    except ValueError as exc:
+        typer.echo("error: --format must be pdf, csv, md or html", err=True)
+        raise typer.Exit(code=2) from exc
+    if url is None:
+        options = ReportingSettings().reporting
+        url = f"http://{options.host}:{options.port}"
+    request = PackRequest(period, chosen, region, site)
+    try:
+        with httpx.Client(base_url=url, timeout=timeout) as client:
+            body = fetch_board_pack(client, request, api_key=api_key)
+    except BoardPackError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    if output is not None and str(output) == "-":
+        sys.stdout.buffer.write(body)
+        return
+    target = output or Path(f"board-pack-{period}.{chosen.value}")
+    target.write_bytes(body)
+    typer.echo(f"wrote {target} ({len(body):,} bytes)")

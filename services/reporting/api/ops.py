@@ -5,9 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from sqlalchemy import func, select
 
+from services.reporting.adapters.lists import obligation_state_is
 from services.reporting.adapters.state import newest_event
+from services.reporting.adapters.tables import obligations
 from services.reporting.api.deps import RuntimeDep
+from services.reporting.domain.obligations import ObligationState
 
 router = APIRouter(tags=["operations"])
 
@@ -32,7 +36,8 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
 
 @router.get("/metrics", summary="Prometheus metrics")
 async def metrics(runtime: RuntimeDep) -> Response:
-    """Events projected, dead letters, lag per partition and projection freshness."""
+    """Events projected, dead letters, lag per partition, projection freshness and obligations
+    overdue now."""
     registry = CollectorRegistry()
 
     def gauge(name: str, text: str, *labels: str) -> Gauge:
@@ -53,10 +58,20 @@ async def metrics(runtime: RuntimeDep) -> Response:
     )
     for tp, behind in sorted((await runtime.probe.lag(runtime.group_id)).items()):
         lag.labels(tp.topic, str(tp.partition)).set(behind)
+    now = runtime.clock()
     async with runtime.engine.connect() as connection:
         newest = await newest_event(connection)
+        overdue = await connection.scalar(  # every provider's: an operations signal
+            select(func.count())
+            .select_from(obligations)
+            .where(obligation_state_is(ObligationState.OVERDUE, now))
+        )
+    gauge(
+        "learnloop_reporting_obligations_overdue",
+        "Obligations past due and not met (alert: LearnLoopObligationsOverdue).",
+    ).set(int(overdue or 0))
     freshness = gauge(
         "learnloop_reporting_freshness_seconds", "Seconds since the newest projected event's time."
     )
-    freshness.set((runtime.clock() - newest).total_seconds() if newest else float("nan"))
+    freshness.set((now - newest).total_seconds() if newest else float("nan"))
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

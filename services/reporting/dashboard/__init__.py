@@ -1,0 +1,1 @@
+"""The governance dashboard: a server-rendered HTML page with inline SVG charts."""
