@@ -8,6 +8,7 @@ import importlib.util
 import signal
 import time
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
@@ -125,7 +126,10 @@ def _print_results(
         _print_summary(console, summary)
     else:
         console.print("[yellow]the reporting API did not answer; see its log[/yellow]")
-    console.print(f"\nDashboard:  {plan.url('reporting')}/  (API key: {key})")
+    pack = _board_pack(plan, key)
+    if pack is not None:
+        console.print(f"\nBoard pack for {pack[0]}: {pack[1]}")
+    console.print(f"\nDashboard:  {plan.url('reporting')}/?key={key}")
     console.print(f"Intake API: {plan.url('intake')}/docs")
     console.print(f"Ground truth: {plan.home / 'ground-truth.json'}")
 
@@ -185,6 +189,32 @@ def _print_summary(console: Console, summary: dict[str, Any]) -> None:
     if rising:
         names = ", ".join(str(t.get("theme_id")) for t in rising)
         console.print(f"Rising in {periods[-1]['period']['label']}: {names}")
+
+
+def last_full_quarter(today: date | None = None) -> str:
+    """The calendar quarter before the current one, e.g. ``2026-Q3`` in November 2026."""
+    today = today or date.today()
+    index = today.year * 4 + (today.month - 1) // 3 - 1
+    return f"{index // 4}-Q{index % 4 + 1}"
+
+
+def _board_pack(plan: demo.DemoPlan, key: str) -> tuple[str, Path] | None:
+    """Write the last full quarter's board pack (PDF) next to the demo's data."""
+    period = last_full_quarter()
+    try:
+        response = httpx.get(
+            f"{plan.url('reporting')}/v1/board-pack",
+            params={"period": period, "format": "pdf"},
+            headers={"X-API-Key": key},
+            timeout=120,
+        )
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200:
+        return None
+    target = plan.home / f"board-pack-{period}.pdf"
+    target.write_bytes(response.content)
+    return period, target
 
 
 def _governance(plan: demo.DemoPlan, key: str) -> dict[str, object] | None:
