@@ -54,12 +54,12 @@ def asyncapi_app(settings: KafkaSettings | None = None) -> FastStream:
         description="The deployment's Kafka cluster (acks=all, idempotent producers).",
     )
     for topic in FACT_TOPICS:
-        [event_type] = topic.event_types
+        # A topic carrying several event types gets a oneOf payload in asyncapi_document().
         broker.publisher(
             topic_name(topic, settings),
             title=topic_name(topic, settings),
             description=_description(topic, settings),
-            schema=EVENT_TYPES[event_type],
+            schema=EVENT_TYPES[topic.event_types[0]],
         )
     specification = AsyncAPI(
         title="LearnLoop intake events",
@@ -91,7 +91,26 @@ def asyncapi_document() -> dict[str, Any]:
         message["correlationId"] = {"location": "$message.header#/correlation-id"}
         message["bindings"] = {"kafka": {"key": KEY, "bindingVersion": "0.4.0"}}
     components["schemas"] = _wire_schemas()
+    _payloads_of_multi_type_topics(document)
     return document
+
+
+def _payloads_of_multi_type_topics(document: dict[str, Any]) -> None:
+    """A channel whose topic carries several event types: its payload is one of them."""
+    by_address = {topic_name(topic, KafkaSettings()): topic for topic in FACT_TOPICS}
+    messages = document["components"].get("messages", {})
+    for channel in document.get("channels", {}).values():
+        topic = by_address.get(channel.get("address", ""))
+        if topic is None or len(topic.event_types) < 2:
+            continue
+        for reference in channel.get("messages", {}).values():
+            name = reference["$ref"].rsplit("/", 1)[-1]
+            messages[name]["payload"] = {
+                "oneOf": [
+                    {"$ref": f"{COMPONENT_REF}{EVENT_TYPES[event_type].__name__}"}
+                    for event_type in topic.event_types
+                ]
+            }
 
 
 def _wire_schemas() -> dict[str, Any]:

@@ -36,7 +36,7 @@ from services.learning.domain.actions import (
 from services.learning.domain.obligations import obligations_for
 from services.learning.domain.rulebook import Rulebook
 from services.learning.domain.themes import ThemeMatch, classify
-from services.learning.facts import fact_detail, fact_score, fact_time
+from services.learning.facts import fact_detail, fact_score
 from shared import ledger, outbox
 from shared.consuming import Incoming
 from shared.database import insert_ignoring_duplicates
@@ -56,6 +56,7 @@ from shared.events.derived import (
     ThemeMatchRecord,
 )
 from shared.events.envelope import EventEnvelope
+from shared.events.fact_time import fact_time
 from shared.logging import get_logger
 from shared.settings import KafkaSettings
 

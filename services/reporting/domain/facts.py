@@ -8,7 +8,7 @@ yields the same numbers to the last digit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 
 from services.reporting.domain.periods import month_of
 from shared.events import (
@@ -17,9 +17,9 @@ from shared.events import (
     ComplaintReceived,
     ComplaintResolved,
     FeedbackKind,
-    FeedbackReceived,
     IncidentReported,
 )
+from shared.events.fact_time import fact_time
 
 INCIDENTS = "incidents"
 INCIDENT_CATEGORY = "incidents.category"
@@ -81,29 +81,6 @@ class FactEntry:
     physical_harm: str | None
     score_ppm: int | None
     deltas: tuple[Delta, ...]
-
-
-def fact_time(event: AnyFactEvent) -> datetime:
-    """Incidents: occurred; complaints, feedback: received; audits: completed.
-
-    The same clock the learning service places facts by, so actions and themes line up.
-    """
-    if isinstance(event, IncidentReported):
-        return event.data.occurred_at
-    if isinstance(event, AuditCompleted):
-        return event.data.completed_at
-    if isinstance(event, FeedbackReceived):
-        return event.data.received_at
-    if isinstance(event, ComplaintResolved):
-        return event.data.responded_at
-    received = event.data.received_at
-    if isinstance(received, datetime):
-        return received
-    return _midday(received)
-
-
-def _midday(day: date) -> datetime:
-    return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
 
 def fact_entry(event: AnyFactEvent) -> FactEntry:

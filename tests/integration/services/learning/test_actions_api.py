@@ -13,9 +13,9 @@ import pytest
 from services.intake.adapters.key_store import KeyStore
 from services.intake.domain.api_keys import KeyRole
 from services.learning.app import LearningRuntime, create_app
-from services.learning.facts import fact_time
 from services.learning.settings import LearningOptions, LearningSettings
 from shared.database import create_engine
+from shared.events.fact_time import fact_time
 from shared.migrate import upgrade
 from shared.provisioning import ensure_topics
 from shared.settings import DatabaseSettings, KafkaSettings

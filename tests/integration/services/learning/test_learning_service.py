@@ -18,11 +18,11 @@ from services.learning.app import running
 from services.learning.domain.obligations import obligations_for
 from services.learning.domain.rulebook import load_rulebook
 from services.learning.domain.themes import classify
-from services.learning.facts import fact_time
 from services.learning.settings import LearningOptions, LearningSettings
 from shared.broker import topic_name
 from shared.database import create_engine
 from shared.events import AnyFactEvent, ComplaintResolved
+from shared.events.fact_time import fact_time
 from shared.provisioning import ensure_topics
 from shared.publishing import record_for
 from shared.settings import DatabaseSettings, KafkaSettings
