@@ -24,7 +24,10 @@ from shared.events import (
     Complaint,
     ComplaintCategory,
     ComplaintChannel,
+    ComplaintOutcome,
     ComplaintReceived,
+    ComplaintResolution,
+    ComplaintResolved,
     ComplaintSeverity,
     Feedback,
     FeedbackKind,
@@ -156,6 +159,22 @@ def complaint_received() -> ComplaintReceived:
     )
 
 
+def complaint_resolved() -> ComplaintResolved:
+    """The response to that complaint, 12 days later: partly upheld."""
+    return ComplaintResolved(
+        id="c7d1a9b2-3e44-4d0a-b7f5-91c2e6a8d013-resolved",
+        source="/providers/harbour-care/sites/rosewood-house/complaints-inbox",
+        time=datetime(2025, 4, 19, 15, 0, tzinfo=UTC),
+        **PROVIDER,
+        data=ComplaintResolution(
+            complaint_event_id="c7d1a9b2-3e44-4d0a-b7f5-91c2e6a8d013",
+            outcome=ComplaintOutcome.PARTLY_UPHELD,
+            responded_at=datetime(2025, 4, 19, 14, 30, tzinfo=UTC),
+            response_summary="Apologised; hospital transfers now trigger a call to next of kin.",
+        ),
+    )
+
+
 def audit_completed() -> AuditCompleted:
     """A monthly medication audit: 3 yes, 1 no, 1 not applicable, so a score of 0.75."""
     return AuditCompleted(
@@ -227,6 +246,7 @@ def all_examples() -> list[AnyFactEvent]:
         medication_incident(),
         pressure_ulcer_incident(),
         complaint_received(),
+        complaint_resolved(),
         audit_completed(),
         feedback_received(),
     ]

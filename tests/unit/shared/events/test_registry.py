@@ -11,6 +11,7 @@ from shared.events import (
     FACT_EVENT_ADAPTER,
     AuditCompleted,
     ComplaintReceived,
+    ComplaintResolved,
     FeedbackReceived,
     IncidentReported,
     UnknownEventTypeError,
@@ -37,6 +38,7 @@ def test_every_event_type_is_registered_under_its_cloudevents_type() -> None:
         "complaint.received": ComplaintReceived,
         "audit.completed": AuditCompleted,
         "feedback.received": FeedbackReceived,
+        "complaint.resolved": ComplaintResolved,
     }
     registered = dict(EVENT_TYPES)
     assert registered == expected

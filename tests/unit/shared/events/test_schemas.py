@@ -42,6 +42,7 @@ def test_one_schema_per_event_type_and_version() -> None:
     facts = [
         "audit.completed.v1.schema.json",
         "complaint.received.v1.schema.json",
+        "complaint.resolved.v1.schema.json",
         "feedback.received.v1.schema.json",
         "incident.reported.v1.schema.json",
     ]
