@@ -70,8 +70,8 @@ def schemas_export(directory: Path = SCHEMA_DIR) -> None:
 @config_app.command("reference")
 def config_reference(output: Path = CONFIG_DOC) -> None:
     """Write the configuration reference generated from the settings models."""
-    from shared.config_reference import render_reference
+    from learnloop.config_docs import render_all
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render_reference())
+    output.write_text(render_all())
     typer.echo(f"wrote {output}")
