@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DBAPIError
 
 from services.intake.adapters.accepted_events import AcceptedEvents
 from services.intake.adapters.key_store import KeyStore
@@ -117,6 +118,16 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         metrics.requests.labels(path, str(response.status_code)).inc()
         metrics.latency.labels(path).observe(time.perf_counter() - started)
         return response
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(OSError)
+    async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        # The intake's own database (API keys, accepted events) is down: nothing was accepted.
+        log.warning("database unavailable", error=type(exc).__name__)
+        return error(
+            503, "database_unavailable", "not accepted: retry with the same id",
+            retry_after=RETRY_AFTER_UNAVAILABLE,
+        )  # fmt: skip
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")
     async def healthz() -> dict[str, str]:

@@ -89,3 +89,29 @@ async def test_broker_stopped_mid_flight_gives_503_then_a_retry_lands_once(
         records = await read_topic(intake.kafka, topic)
         assert [parse_fact_event(value).id for _, value, _ in records] == [body["id"]]
     assert uuid
+
+
+async def test_database_unavailable_gives_503_and_publishes_nothing(
+    kafka_settings: KafkaSettings, sqlite_url: str
+) -> None:
+    from shared.database import create_engine
+    from shared.settings import DatabaseSettings
+
+    async for intake in make_harness(kafka_settings, sqlite_url):
+        accepted = intake.state.intake._accepted
+        working = accepted._engine
+        # Nothing listens on port 1: every query fails to connect, as when PostgreSQL is down.
+        accepted._engine = create_engine(
+            DatabaseSettings(url="postgresql+asyncpg://u:p@127.0.0.1:1/none")
+        )
+        try:
+            response = await intake.client.post(
+                "/v1/incidents", json=new_incident(), headers=intake.headers()
+            )
+        finally:
+            await accepted._engine.dispose()
+            accepted._engine = working
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "5"
+        assert response.json()["error"]["code"] == "database_unavailable"
+        assert await read_topic(intake.kafka, topic_name(INCIDENTS, intake.kafka)) == []
