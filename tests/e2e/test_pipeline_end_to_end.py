@@ -113,6 +113,13 @@ async def test_generated_month_through_all_three_services(
                     headers={"X-API-Key": key},
                 )
             ).json()
+            trends = (
+                await client.get(
+                    f"http://127.0.0.1:{ports['reporting']}/v1/themes/trends",
+                    params={"granularity": "month", "from": "2026-02", "to": "2026-05"},
+                    headers={"X-API-Key": key},
+                )
+            ).json()
     finally:
         for process in processes:
             process.stop()
@@ -156,5 +163,8 @@ async def test_generated_month_through_all_three_services(
     )
     assert derived["obligations"].get("duty_of_candour", 0) >= len(truth.duty_of_candour_candidates)
     assert derived["obligations"].get("cqc_notification", 0) >= len(truth.cqc_notifiable)
+    # Counts per theme: what the reporting API shows is what the learning service linked.
+    shown = {theme["theme_id"]: theme["total"] for theme in trends["themes"] if theme["total"]}
+    assert shown == derived["themes"]
     opened = sum(p["actions"]["opened"] for p in periods)
     assert opened == derived["actions"]
