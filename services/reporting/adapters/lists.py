@@ -1,4 +1,4 @@
-"""Paged lists of improvement actions and obligations, within what a key may see."""
+"""Paged lists of improvement actions, obligations and lessons, within what a key may see."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.reporting.adapters.reader import within
 from services.reporting.adapters.records import to_record
-from services.reporting.adapters.tables import actions, obligations
+from services.reporting.adapters.tables import actions, lessons, obligations
 from services.reporting.domain.access import ReadFilter
 from services.reporting.domain.actions import DONE, UNASSIGNED, ActionRecord
 from services.reporting.domain.obligations import ObligationRecord, ObligationState
@@ -97,3 +97,47 @@ async def list_obligations(
     )
     rows, total = await _page(connection, query, limit, offset)
     return Page([to_record(ObligationRecord, row) for row in rows], total)
+
+
+@dataclass(frozen=True)
+class LessonRow:
+    """A lesson of the provider's library."""
+
+    lesson_id: str
+    action_id: str
+    theme_id: str | None
+    site_id: str
+    region: str
+    shared_at: datetime
+    what_happened: str
+    evidence_of_effect: str
+
+
+async def list_lessons(
+    connection: AsyncConnection, read: ReadFilter, *, theme: str | None, text: str | None,
+    limit: int, offset: int,
+) -> Page[LessonRow]:  # fmt: skip
+    """The lessons library, newest first: by theme, and by words in what happened or in the
+    evidence of effect (case-insensitive)."""
+    conditions = within(lessons, read)
+    if theme is not None:
+        conditions.append(lessons.c.theme_id == theme)
+    if text:
+        pattern = f"%{text.lower()}%"
+        conditions.append(
+            or_(
+                func.lower(lessons.c.what_happened).like(pattern),
+                func.lower(lessons.c.evidence_of_effect).like(pattern),
+            )
+        )
+    query = (
+        select(
+            lessons.c.lesson_id, lessons.c.action_id, lessons.c.theme_id, lessons.c.site_id,
+            lessons.c.region, lessons.c.shared_at, lessons.c.what_happened,
+            lessons.c.evidence_of_effect,
+        )
+        .where(*conditions)
+        .order_by(lessons.c.shared_at.desc(), lessons.c.lesson_id)
+    )  # fmt: skip
+    rows, total = await _page(connection, query, limit, offset)
+    return Page([LessonRow(**row) for row in rows], total)  # type: ignore[arg-type]

@@ -1,12 +1,19 @@
-"""Lists with filters and paging: improvement actions and obligations."""
+"""Lists with filters and paging: improvement actions, obligations and lessons."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.reporting.adapters.lists import ActionQuery, list_actions, list_obligations
+from services.reporting.adapters.lists import (
+    ActionQuery,
+    LessonRow,
+    list_actions,
+    list_lessons,
+    list_obligations,
+)
 from services.reporting.api.deps import RuntimeDep, ScopeDep, narrow
 from services.reporting.api.errors import ERROR_RESPONSES
 from services.reporting.api.items import ActionItem, ActionList, ObligationItem, ObligationList
@@ -58,3 +65,28 @@ async def obligations(
         )
     items = [ObligationItem.of(record, now) for record in page.items]
     return ObligationList(items, page.total, limit, offset, _next(offset, limit, page.total))
+
+
+@dataclass(frozen=True)
+class LessonList:
+    """A page of the lessons library."""
+
+    items: list[LessonRow]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+@router.get("/v1/lessons", response_model=LessonList)
+async def lessons_library(
+    runtime: RuntimeDep, scope: ScopeDep,
+    theme: Annotated[str | None, Query(description="Only lessons of this theme.")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Words to look for.")] = None,
+    site: SiteQuery = None, region: RegionQuery = None, limit: Limit = 50, offset: Offset = 0,
+) -> LessonList:  # fmt: skip
+    """The provider's lessons library: completed actions judged effective, newest first."""
+    read = narrow(scope, site=site, region=region)
+    async with runtime.engine.connect() as connection:
+        page = await list_lessons(connection, read, theme=theme, text=q, limit=limit, offset=offset)
+    return LessonList(page.items, page.total, limit, offset, _next(offset, limit, page.total))

@@ -98,3 +98,22 @@ async def test_evidence_in_the_draft_framework(loaded: Loaded) -> None:
     await loaded.served.get("/v1/evidence", loaded.keys.provider, expect=404, **unknown)
     frameworks = await loaded.served.get("/v1/frameworks", loaded.keys.provider)
     assert {f["id"] for f in frameworks["frameworks"]} == {"saf-2023", "draft-2026"}
+
+
+async def test_lessons_library_is_searchable_by_theme_and_words(loaded: Loaded) -> None:
+    async def ids(key: str, **query: Any) -> list[str]:
+        body = await loaded.served.get("/v1/lessons", key, **query)
+        return [lesson["lesson_id"] for lesson in body["items"]]
+
+    provider = loaded.keys.provider
+    assert await ids(provider) == ["L1"]
+    assert await ids(provider, theme="falls") == ["L1"]
+    assert await ids(provider, theme="medication") == []
+    assert await ids(provider, q="NIGHT") == ["L1"]  # what happened, any case
+    assert await ids(provider, q="30 days") == ["L1"]  # evidence of effect
+    assert await ids(provider, q="sensor") == []  # what was done is free text: not stored
+    assert await ids(loaded.keys.other_provider) == []
+    [lesson] = (await loaded.served.get("/v1/lessons", provider))["items"]
+    assert (lesson["site_id"], lesson["evidence_of_effect"]) == (
+        "rosewood-house", "No falls for 30 days"
+    )  # fmt: skip
