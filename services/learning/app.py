@@ -51,9 +51,14 @@ async def running(settings: LearningSettings) -> AsyncIterator[LearningRuntime]:
     )
     engine = create_engine(settings.database)
     await upgrade(engine, ("shared", "learning"))
+    provider_rules = {
+        provider: (load_rulebook(folder), load_action_rules(folder / "actions.json"))
+        for provider, folder in settings.learning.provider_rules_dirs.items()
+    }  # every provider's rules are validated before anything is consumed
     pipeline = LearningPipeline(
-        engine=engine, rulebook=rulebook, action_rules=action_rules, kafka=settings.kafka
-    )
+        engine=engine, rulebook=rulebook, action_rules=action_rules, kafka=settings.kafka,
+        provider_rules=provider_rules,
+    )  # fmt: skip
     relay = OutboxRelay(engine, settings.kafka)
 
     async def handle(batch: Sequence[Incoming]) -> None:

@@ -8,7 +8,7 @@ derived events in the outbox - all in the transaction that commits before the of
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -84,8 +84,11 @@ class LearningPipeline:
         rulebook: Rulebook,
         action_rules: ActionRules,
         kafka: KafkaSettings,
+        provider_rules: Mapping[str, tuple[Rulebook, ActionRules]] | None = None,
     ) -> None:
         self._engine = engine
+        self._default = (rulebook, action_rules)
+        self._provider_rules = dict(provider_rules or {})
         self._rulebook = rulebook
         self._rules = action_rules
         self._kafka = kafka
@@ -117,6 +120,9 @@ class LearningPipeline:
     async def _apply_one(
         self, connection: AsyncConnection, event: AnyFactEvent
     ) -> list[EventEnvelope[Any]]:
+        # Facts are applied one at a time, so the rules of this fact's provider (tailored, or the
+        # default) can simply be made current for the methods below.
+        self._rulebook, self._rules = self._provider_rules.get(event.providerid, self._default)
         at = fact_time(event)
         negative = is_negative_feedback(event, self._rules)
         await connection.execute(

@@ -21,7 +21,12 @@ class LearningOptions(BaseModel):
         description="Database holding the API keys (the intake's), for the actions API.",
     )
     rules_dir: Path | None = Field(
-        None, description="A provider's own rule files (default: the shipped rules)."
+        None, description="Rule files for every provider (default: the shipped rules)."
+    )
+    provider_rules_dirs: dict[str, Path] = Field(
+        default_factory=dict,
+        description='Rule folders of providers that tailor them, as JSON: {"provider-id": "/path"}'
+        "; each is validated at start-up.",
     )
 
 

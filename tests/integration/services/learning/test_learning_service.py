@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import func, select
 
+import services.learning
 from services.learning.adapters.tables import event_themes, facts, improvement_actions
 from services.learning.app import running
 from services.learning.domain.obligations import obligations_for
@@ -248,3 +251,37 @@ async def test_complaint_outcome_meets_the_response_deadline_and_opens_an_action
         d for d in derived["action.opened"] if d["data"]["rule_id"] == "action-upheld-complaint"
     ]
     assert opened["data"]["source_event_id"] == answer.id
+
+
+async def test_a_provider_with_tailored_rules_gets_its_own_thresholds(
+    kafka_settings: KafkaSettings, sqlite_url: str, tmp_path: Path
+) -> None:
+    # harbour-care opens a recurrence action at 2 falls in 30 days; other providers keep 3.
+    tailored = tmp_path / "harbour-rules"
+    shutil.copytree(Path(services.learning.__file__).parent / "rules", tailored)
+    rules = json.loads((tailored / "actions.json").read_text())
+    rules["theme_recurrence"]["events"] = 2
+    (tailored / "actions.json").write_text(json.dumps(rules))
+    await ensure_topics(kafka_settings)
+    harbour = [fresh(fall_incident()) for _ in range(2)]
+    other = [
+        fresh(fall_incident()).model_copy(update={"providerid": "other-care"}) for _ in range(2)
+    ]
+    await publish_events(kafka_settings, [*harbour, *other])
+    settings = LearningSettings(
+        kafka=kafka_settings,
+        database=DatabaseSettings(url=sqlite_url),
+        learning=LearningOptions(
+            group_id=f"learning-{uuid.uuid4().hex[:8]}",
+            provider_rules_dirs={"harbour-care": tailored},
+        ),
+    )
+    async with running(settings) as runtime:
+
+        async def done() -> bool:
+            return runtime.pipeline.applied == 4 and await runtime.relay.pending() == 0
+
+        await wait_for(done)
+    derived = await derived_records(kafka_settings)
+    opened = [d for d in derived.get("action.opened", []) if d["data"].get("theme_id") == "falls"]
+    assert [d["providerid"] for d in opened] == ["harbour-care"]
