@@ -3,6 +3,8 @@ as met. Authenticated with the intake's API keys (same provider/site scoping).""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -65,27 +67,32 @@ def _service(request: Request) -> ActionsService:
     return service
 
 
-async def _change(request: Request, key: ApiKey, action_id: str, change: ActionChange) -> Any:
+@contextmanager
+def _as_http_errors() -> Iterator[None]:
+    """The service's refusals as HTTP answers: unknown (or not yours) 404, wrong state 409."""
     try:
-        result = await _service(request).change_action(
-            action_id, change, provider_id=key.provider_id, sites=key.sites
-        )
+        yield
     except NotFoundError as exc:
         raise HTTPException(404, str(exc)) from exc
     except ConflictError as exc:
         raise HTTPException(409, str(exc)) from exc
+
+
+async def _change(request: Request, key: ApiKey, action_id: str, change: ActionChange) -> Any:
+    with _as_http_errors():
+        result = await _service(request).change_action(
+            action_id, change, provider_id=key.provider_id, sites=key.sites
+        )
     request.app.state.runtime.relay.notify()
     return result
 
 
 @router.get("/actions/{action_id}", summary="One improvement action")
 async def get_action(request: Request, key: Caller, action_id: str) -> Any:
-    try:
+    with _as_http_errors():
         return await _service(request).action(
             action_id, provider_id=key.provider_id, sites=key.sites
         )
-    except NotFoundError as exc:
-        raise HTTPException(404, str(exc)) from exc
 
 
 @router.post("/actions/{action_id}/assign", summary="Assign an owner")
@@ -128,7 +135,7 @@ async def close(request: Request, key: Caller, action_id: str, body: Completion)
 async def obligation_met(
     request: Request, key: Caller, obligation_id: str, body: ObligationMetBody
 ) -> Any:
-    try:
+    with _as_http_errors():
         result = await _service(request).obligation_met(
             obligation_id,
             met_at=body.met_at or datetime.now(UTC),
@@ -136,10 +143,6 @@ async def obligation_met(
             provider_id=key.provider_id,
             sites=key.sites,
         )
-    except NotFoundError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except ConflictError as exc:
-        raise HTTPException(409, str(exc)) from exc
     request.app.state.runtime.relay.notify()
     return result
 
