@@ -3,27 +3,31 @@
 For each fact not seen before (idempotency ledger): store it, link its themes, flag its
 obligations, open or extend improvement actions, raise cross-site learning alerts, and queue the
 derived events in the outbox - all in the transaction that commits before the offsets do.
+
+A batch is applied in three steps, so its cost is a handful of queries rather than several per
+fact: classify every fact (pure rules), read the history the batch can need in one go
+(:mod:`services.learning.adapters.history`), then decide fact by fact in time order in memory,
+collecting the rows to write (:mod:`services.learning.adapters.changes`), written at the end.
+The result is the same as applying the facts one at a time in that order.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.learning.adapters.tables import (
-    action_links,
-    event_themes,
-    facts,
-    improvement_actions,
-    learning_alerts,
-    obligations,
+from services.learning.adapters.changes import BatchChanges
+from services.learning.adapters.history import (
+    BatchHistory,
+    HistoryRequest,
+    OpenObligation,
+    load_history,
 )
-from services.learning.domain.action_lifecycle import OPEN_STATES
 from services.learning.domain.action_rules import ActionRules
 from services.learning.domain.actions import (
     ActionDecision,
@@ -36,10 +40,10 @@ from services.learning.domain.actions import (
 from services.learning.domain.obligations import obligations_for
 from services.learning.domain.rulebook import Rulebook
 from services.learning.domain.themes import ThemeMatch, classify
+from services.learning.domain.timeline import Moments, Timeline
 from services.learning.facts import fact_detail, fact_score
 from shared import ledger, outbox
 from shared.consuming import Incoming
-from shared.database import insert_ignoring_duplicates
 from shared.events import AnyFactEvent, ComplaintResolved
 from shared.events.derived import (
     ActionLinked,
@@ -74,6 +78,22 @@ def derived_id(*parts: str) -> str:
     return str(uuid.uuid5(DERIVED_NAMESPACE, "/".join(parts)))
 
 
+@dataclass(frozen=True)
+class _Planned:
+    """A fact with its provider's rules and what the pure rules found in it."""
+
+    event: AnyFactEvent
+    at: datetime
+    rulebook: Rulebook
+    rules: ActionRules
+    matches: list[ThemeMatch]
+    negative: bool
+
+    @property
+    def themes(self) -> list[str]:
+        return [match.theme_id for match in self.matches]
+
+
 class LearningPipeline:
     """Applies facts to the learning state and queues what it derived."""
 
@@ -89,8 +109,6 @@ class LearningPipeline:
         self._engine = engine
         self._default = (rulebook, action_rules)
         self._provider_rules = dict(provider_rules or {})
-        self._rulebook = rulebook
-        self._rules = action_rules
         self._kafka = kafka
         self.applied = 0
         self.skipped = 0
@@ -104,11 +122,16 @@ class LearningPipeline:
         unique = list({event.id: event for event in events}.values())
         async with self._engine.begin() as connection:
             new_ids = await ledger.claim(connection, CONSUMER, (e.id for e in unique))
-            fresh = [event for event in unique if event.id in new_ids]
+            fresh = sorted((e for e in unique if e.id in new_ids), key=fact_time)
+            planned = [self._plan(event) for event in fresh]
             derived: list[EventEnvelope[Any]] = []
-            for event in sorted(fresh, key=fact_time):
-                derived.extend(await self._apply_one(connection, event))
-            await outbox.add(connection, derived, self._kafka)
+            if planned:
+                history = await load_history(connection, _request(planned))
+                changes = BatchChanges()
+                for fact in planned:
+                    derived.extend(self._apply_one(fact, history, changes))
+                await changes.write(connection)
+                await outbox.add(connection, derived, self._kafka)
         self.applied += len(fresh)
         self.skipped += len(events) - len(fresh)
         log.info(
@@ -117,45 +140,50 @@ class LearningPipeline:
         )  # fmt: skip
         return len(fresh)
 
-    async def _apply_one(
-        self, connection: AsyncConnection, event: AnyFactEvent
-    ) -> list[EventEnvelope[Any]]:
-        # Facts are applied one at a time, so the rules of this fact's provider (tailored, or the
-        # default) can simply be made current for the methods below.
-        self._rulebook, self._rules = self._provider_rules.get(event.providerid, self._default)
-        at = fact_time(event)
-        negative = is_negative_feedback(event, self._rules)
-        await connection.execute(
-            facts.insert().values(
-                event_id=event.id, event_type=event.type, provider_id=event.providerid,
-                site_id=event.siteid, region=event.region, occurred_at=at,
-                negative_feedback=negative, detail=fact_detail(event), score=fact_score(event),
-                serious_harm=is_serious_harm(event, self._rules),
-            )
+    def _plan(self, event: AnyFactEvent) -> _Planned:
+        rulebook, rules = self._provider_rules.get(event.providerid, self._default)
+        return _Planned(
+            event=event, at=fact_time(event), rulebook=rulebook, rules=rules,
+            matches=classify(event, rulebook), negative=is_negative_feedback(event, rules),
         )  # fmt: skip
-        matches = classify(event, self._rulebook)
-        derived: list[EventEnvelope[Any]] = [self._theme_linked(event, m) for m in matches]
-        if matches:
-            await connection.execute(
-                event_themes.insert(),
-                [
-                    {
-                        "event_id": event.id, "theme_id": m.theme_id, "rule_id": m.rule_id,
-                        "provider_id": event.providerid, "site_id": event.siteid,
-                        "region": event.region, "occurred_at": at,
-                    }
-                    for m in matches
-                ],
+
+    def _apply_one(
+        self, fact: _Planned, history: BatchHistory, changes: BatchChanges
+    ) -> list[EventEnvelope[Any]]:
+        event, at, rules = fact.event, fact.at, fact.rules
+        changes.facts.append(
+            {
+                "event_id": event.id, "event_type": event.type, "provider_id": event.providerid,
+                "site_id": event.siteid, "region": event.region, "occurred_at": at,
+                "negative_feedback": fact.negative, "detail": fact_detail(event),
+                "score": fact_score(event), "serious_harm": is_serious_harm(event, rules),
+            }
+        )  # fmt: skip
+        if fact.negative:
+            history.negative_feedback.setdefault(event.siteid, Timeline()).add(
+                at, event.id, event.siteid
+            )
+        derived: list[EventEnvelope[Any]] = []
+        for match in fact.matches:
+            changes.event_themes.append(
+                {
+                    "event_id": event.id, "theme_id": match.theme_id, "rule_id": match.rule_id,
+                    "provider_id": event.providerid, "site_id": event.siteid,
+                    "region": event.region, "occurred_at": at,
+                }
             )  # fmt: skip
-        derived.extend(await self._flag_obligations(connection, event))
+            history.site_theme(event.siteid, match.theme_id).add(at, event.id, event.siteid)
+            region_key = (event.providerid, event.region, match.theme_id)
+            history.region_theme(region_key).add(at, event.id, event.siteid)
+            derived.append(self._theme_linked(event, match, fact.rulebook))
+        derived.extend(self._flag_obligations(event, fact.rulebook, changes))
         if isinstance(event, ComplaintResolved):
-            derived.extend(await self._close_complaint_response(connection, event))
-        themes = [m.theme_id for m in matches]
-        history = await self._site_history(connection, event, themes, at)
-        for decision in decide_actions(event, themes, history, self._rules, now=at):
-            derived.append(await self._apply_action(connection, event, decision, at))
-        for theme in themes:
-            alert = await self._maybe_alert(connection, event, theme, at)
+            derived.extend(self._close_complaint_response(event, history, changes))
+        site_history = self._site_history(fact, history)
+        for decision in decide_actions(event, fact.themes, site_history, rules, now=at):
+            derived.append(self._apply_action(fact, decision, history, changes))
+        for theme in fact.themes:
+            alert = self._maybe_alert(fact, theme, history, changes)
             if alert is not None:
                 derived.append(alert)
         return derived
@@ -176,8 +204,10 @@ class LearningPipeline:
             data=data,
         )
 
-    def _theme_linked(self, event: AnyFactEvent, match: ThemeMatch) -> EventEnvelope[Any]:
-        theme = self._rulebook.themes[match.theme_id]
+    def _theme_linked(
+        self, event: AnyFactEvent, match: ThemeMatch, rulebook: Rulebook
+    ) -> EventEnvelope[Any]:
+        theme = rulebook.themes[match.theme_id]
         statements = {
             framework: list(theme.quality_statements.get(framework, ()))
             for framework in FRAMEWORKS
@@ -195,24 +225,22 @@ class LearningPipeline:
         )  # fmt: skip
         return self._envelope(ThemeLinked, event, match.theme_id, data)
 
-    async def _flag_obligations(
-        self, connection: AsyncConnection, event: AnyFactEvent
+    def _flag_obligations(
+        self, event: AnyFactEvent, rulebook: Rulebook, changes: BatchChanges
     ) -> list[EventEnvelope[Any]]:
-        found = obligations_for(event, self._rulebook)
         derived: list[EventEnvelope[Any]] = []
-        for obligation in found:
+        for obligation in obligations_for(event, rulebook):
             obligation_id = f"obl-{derived_id(event.id, obligation.kind)}"
             reasons = [f"{fact.path} = {fact.value}"[:200] for fact in obligation.reasons] or [
                 f"every {event.type} event"
             ]
-            await connection.execute(
-                obligations.insert().values(
-                    obligation_id=obligation_id, kind=obligation.kind, title=obligation.title,
-                    statutory=obligation.statutory.value, due_at=obligation.due_at,
-                    event_id=event.id, provider_id=event.providerid, site_id=event.siteid,
-                    region=event.region, state="open",
-                )
-            )  # fmt: skip
+            changes.new_obligations[obligation_id] = {
+                "obligation_id": obligation_id, "kind": obligation.kind,
+                "title": obligation.title, "statutory": obligation.statutory.value,
+                "due_at": obligation.due_at, "event_id": event.id,
+                "provider_id": event.providerid, "site_id": event.siteid,
+                "region": event.region, "state": "open", "met_at": None,
+            }  # fmt: skip
             data = ObligationFlag(
                 obligation_id=obligation_id, kind=obligation.kind,
                 status=obligation.statutory.value, due_at=obligation.due_at,
@@ -221,173 +249,132 @@ class LearningPipeline:
             derived.append(self._envelope(ObligationFlagged, event, obligation.kind, data))
         return derived
 
-    async def _close_complaint_response(
-        self, connection: AsyncConnection, event: ComplaintResolved
+    def _close_complaint_response(
+        self, event: ComplaintResolved, history: BatchHistory, changes: BatchChanges
     ) -> list[EventEnvelope[Any]]:
         """The response to a complaint meets its response obligation (on time or late)."""
-        rows = (
-            await connection.execute(
-                select(obligations).where(
-                    obligations.c.event_id == event.data.complaint_event_id,
-                    obligations.c.kind == COMPLAINT_RESPONSE,
-                    obligations.c.state != "met",
-                    obligations.c.provider_id == event.providerid,
-                )
-            )
-        ).all()
+        complaint = event.data.complaint_event_id
+        stored = history.complaint_responses.get(complaint, [])
+        created = [
+            OpenObligation(row["obligation_id"], row["kind"], row["event_id"],
+                           row["provider_id"], row["due_at"])
+            for row in changes.new_obligations.values()
+            if row["event_id"] == complaint and row["state"] != "met"
+        ]  # fmt: skip
         met_at = event.data.responded_at
         derived: list[EventEnvelope[Any]] = []
-        for row in rows:
-            due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
-            await connection.execute(
-                update(obligations)
-                .where(obligations.c.obligation_id == row.obligation_id)
-                .values(state="met", met_at=met_at)
-            )
+        for row in [*stored, *created]:
+            if row.kind != COMPLAINT_RESPONSE or row.provider_id != event.providerid:
+                continue
+            if row.obligation_id in changes.met_obligations:
+                continue
+            changes.meet_obligation(row.obligation_id, met_at)
             data = ObligationOutcome(
-                obligation_id=row.obligation_id, kind=row.kind, due_at=due,
-                source_event_id=row.event_id, met_at=met_at, on_time=met_at <= due,
+                obligation_id=row.obligation_id, kind=row.kind, due_at=row.due_at,
+                source_event_id=row.event_id, met_at=met_at, on_time=met_at <= row.due_at,
             )  # fmt: skip
             derived.append(self._envelope(ObligationMet, event, row.obligation_id, data))
         return derived
 
-    async def _site_history(
-        self, connection: AsyncConnection, event: AnyFactEvent, themes: list[str], at: datetime
-    ) -> SiteHistory:
-        counts: dict[str, int] = {}
-        if themes:
-            since = at - timedelta(days=self._rules.theme_recurrence.window_days)
-            rows = await connection.execute(
-                select(event_themes.c.theme_id, func.count())
-                .where(
-                    event_themes.c.site_id == event.siteid,
-                    event_themes.c.theme_id.in_(themes),
-                    event_themes.c.occurred_at > since,
-                    event_themes.c.occurred_at <= at,
-                )
-                .group_by(event_themes.c.theme_id)
-            )
-            counts = {theme: int(count) for theme, count in rows.all()}
-        open_rows = await connection.execute(
-            select(improvement_actions.c.action_key, improvement_actions.c.action_id).where(
-                improvement_actions.c.site_id == event.siteid,
-                improvement_actions.c.state.in_([s.value for s in OPEN_STATES]),
-            )
-        )
+    def _site_history(self, fact: _Planned, history: BatchHistory) -> SiteHistory:
+        event, at, rules = fact.event, fact.at, fact.rules
+        since = at - timedelta(days=rules.theme_recurrence.window_days)
+        counts = {
+            theme: history.site_theme(event.siteid, theme).count(since, at) for theme in fact.themes
+        }
         negative = 0
-        if is_negative_feedback(event, self._rules):
-            since = at - timedelta(days=self._rules.negative_feedback.window_days)
-            negative = int(
-                await connection.scalar(
-                    select(func.count()).where(
-                        facts.c.site_id == event.siteid,
-                        facts.c.negative_feedback.is_(True),
-                        facts.c.occurred_at > since,
-                        facts.c.occurred_at <= at,
-                    )
-                )
-                or 0
-            )
+        if fact.negative:
+            since = at - timedelta(days=rules.negative_feedback.window_days)
+            negative = history.negative_feedback[event.siteid].count(since, at)
         return SiteHistory(
             theme_counts=counts,
-            open_actions={key: action_id for key, action_id in open_rows.all()},
+            open_actions=dict(history.open_actions.get(event.siteid, {})),
             negative_feedback=negative,
         )
 
-    async def _apply_action(
-        self, connection: AsyncConnection, event: AnyFactEvent, decision: ActionDecision,
-        at: datetime,
+    def _apply_action(
+        self, fact: _Planned, decision: ActionDecision, history: BatchHistory,
+        changes: BatchChanges,
     ) -> EventEnvelope[Any]:  # fmt: skip
+        event, at = fact.event, fact.at
         linked = [event.id]
-        if decision.verb == "open" and decision.theme_id is not None:
+        opened = decision.verb == "open"
+        if opened and decision.theme_id is not None:
             # A recurrence action starts with every fact of the window that made it recur.
-            since = at - timedelta(days=self._rules.theme_recurrence.window_days)
-            earlier = await connection.execute(
-                select(event_themes.c.event_id).where(
-                    event_themes.c.site_id == event.siteid,
-                    event_themes.c.theme_id == decision.theme_id,
-                    event_themes.c.occurred_at > since,
-                    event_themes.c.occurred_at <= at,
-                )
+            since = at - timedelta(days=fact.rules.theme_recurrence.window_days)
+            earlier = history.site_theme(event.siteid, decision.theme_id).event_ids(since, at)
+            linked = sorted(set(earlier) | {event.id})
+        if opened:
+            changes.new_actions[decision.action_id] = {
+                "action_id": decision.action_id, "action_key": decision.action_key,
+                "provider_id": event.providerid, "site_id": event.siteid, "region": event.region,
+                "rule_id": decision.rule_id, "title": decision.title,
+                "theme_id": decision.theme_id, "state": "open", "opened_at": at,
+                "due_at": decision.due_at, "source_event_id": event.id,
+                "linked_events": len(linked), "escalated_overdue": False,
+            }  # fmt: skip
+            history.open_actions.setdefault(event.siteid, {})[decision.action_key] = (
+                decision.action_id
             )
-            linked = sorted(set(earlier.scalars().all()) | {event.id})
-        if decision.verb == "open":
-            await connection.execute(
-                improvement_actions.insert().values(
-                    action_id=decision.action_id, action_key=decision.action_key,
-                    provider_id=event.providerid, site_id=event.siteid, region=event.region,
-                    rule_id=decision.rule_id, title=decision.title, theme_id=decision.theme_id,
-                    state="open", opened_at=at, due_at=decision.due_at, source_event_id=event.id,
-                    linked_events=len(linked), escalated_overdue=False,
-                )
-            )  # fmt: skip
-        else:
-            await connection.execute(
-                update(improvement_actions)
-                .where(improvement_actions.c.action_id == decision.action_id)
-                .values(linked_events=improvement_actions.c.linked_events + 1)
-            )
-        await connection.execute(
-            insert_ignoring_duplicates(action_links, connection.dialect.name),
-            [{"action_id": decision.action_id, "event_id": event_id} for event_id in linked],
-        )
+        changes.link_action(decision.action_id, linked, opened=opened)
         data = ImprovementActionChange(
             action_id=decision.action_id, rule_id=decision.rule_id, title=decision.title,
             theme_id=decision.theme_id, source_event_id=event.id, due_at=decision.due_at,
         )  # fmt: skip
-        cls = ActionOpened if decision.verb == "open" else ActionLinked
+        cls = ActionOpened if opened else ActionLinked
         return self._envelope(cls, event, decision.action_key, data)
 
-    async def _maybe_alert(
-        self, connection: AsyncConnection, event: AnyFactEvent, theme: str, at: datetime
+    def _maybe_alert(
+        self, fact: _Planned, theme: str, history: BatchHistory, changes: BatchChanges
     ) -> EventEnvelope[Any] | None:
-        since = at - timedelta(days=self._rules.alerts.window_days)
-        # Cheap check first: most of the time the region was alerted on this theme recently.
-        alerted = await connection.scalar(
-            select(func.count()).where(
-                learning_alerts.c.region == event.region,
-                learning_alerts.c.provider_id == event.providerid,
-                learning_alerts.c.theme_id == theme,
-                learning_alerts.c.raised_for > since,
-            )
-        )
-        if alerted:
-            return None
-        in_window = and_(
-            event_themes.c.region == event.region,
-            event_themes.c.provider_id == event.providerid,
-            event_themes.c.theme_id == theme,
-            event_themes.c.occurred_at > since,
-            event_themes.c.occurred_at <= at,
-        )
-        rows = await connection.execute(
-            select(event_themes.c.site_id, func.count())
-            .where(in_window)
-            .group_by(event_themes.c.site_id)
-        )
-        sites = {site: int(count) for site, count in rows.all()}
+        event, at, rules = fact.event, fact.at, fact.rules
+        since = at - timedelta(days=rules.alerts.window_days)
+        key = (event.providerid, event.region, theme)
+        raised = history.alerts.get(key)
+        if raised is not None and raised.any_after(since):
+            return None  # the region was alerted on this theme recently
+        timeline = history.region_theme(key)
         decision = decide_alert(
-            theme_id=theme, region=event.region, sites_in_window=sites,
-            already_alerted=set(), rules=self._rules, event_id=event.id,
+            theme_id=theme, region=event.region, sites_in_window=timeline.per_site(since, at),
+            already_alerted=set(), rules=rules, event_id=event.id,
         )  # fmt: skip
         if decision is None:
             return None
-        await connection.execute(
-            learning_alerts.insert().values(
-                alert_id=decision.alert_id, provider_id=event.providerid, region=event.region,
-                theme_id=theme, raised_for=at, site_ids=list(decision.site_ids),
-                event_count=decision.event_count,
-            )
+        changes.alerts.append(
+            {
+                "alert_id": decision.alert_id, "provider_id": event.providerid,
+                "region": event.region, "theme_id": theme, "raised_for": at,
+                "site_ids": list(decision.site_ids), "event_count": decision.event_count,
+            }
         )  # fmt: skip
-        linked = await connection.execute(
-            select(event_themes.c.event_id)
-            .where(in_window)
-            .order_by(event_themes.c.occurred_at.desc())
-            .limit(500)
-        )
+        history.alerts.setdefault(key, Moments()).add(at)
         data = LearningAlert(
             alert_id=decision.alert_id, theme_id=theme, site_ids=list(decision.site_ids),
-            event_count=decision.event_count, window_days=self._rules.alerts.window_days,
-            event_ids=list(linked.scalars().all()),
+            event_count=decision.event_count, window_days=rules.alerts.window_days,
+            event_ids=list(reversed(timeline.event_ids(since, at)))[:500],
         )  # fmt: skip
         return self._envelope(AlertRaised, event, f"alert/{theme}", data)
+
+
+def _request(planned: Sequence[_Planned]) -> HistoryRequest:
+    """The keys and time span a batch will ask about."""
+    region_themes: dict[tuple[str, str, str], int] = {}
+    for fact in planned:
+        for theme in fact.themes:
+            key = (fact.event.providerid, fact.event.region, theme)
+            region_themes[key] = max(region_themes.get(key, 0), fact.rules.alerts.window_days)
+    return HistoryRequest(
+        site_themes={(f.event.siteid, theme) for f in planned for theme in f.themes},
+        negative_sites={f.event.siteid for f in planned if f.negative},
+        sites={f.event.siteid for f in planned},
+        region_themes=region_themes,
+        complaints={
+            f.event.data.complaint_event_id
+            for f in planned
+            if isinstance(f.event, ComplaintResolved)
+        },
+        earliest=min(f.at for f in planned),
+        latest=max(f.at for f in planned),
+        recurrence_days=max(f.rules.theme_recurrence.window_days for f in planned),
+        feedback_days=max(f.rules.negative_feedback.window_days for f in planned),
+    )

@@ -7,7 +7,7 @@ misclassifying events later.
 """
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -28,7 +28,13 @@ from services.learning.domain.rulebook_checks import (
     check_theme_rules,
 )
 from services.learning.domain.taxonomy import TaxonomyFile, Theme
-from services.learning.domain.theme_rules import FieldRule, TextRule, TextSource, ThemeRulesFile
+from services.learning.domain.theme_rules import (
+    FieldRule,
+    TextMatcher,
+    TextRule,
+    TextSource,
+    ThemeRulesFile,
+)
 from services.learning.domain.working_days import WorkingCalendar
 
 FRAMEWORKS = "frameworks.json"
@@ -65,6 +71,25 @@ class Rulebook:
     text_sources: Mapping[str, tuple[TextSource, ...]]
     obligations: tuple[ObligationKind, ...]
     calendar: WorkingCalendar
+    _by_type: dict[str, tuple[tuple[FieldRule, ...], tuple[tuple[TextRule, TextMatcher], ...]]] = (
+        field(default_factory=dict, init=False, repr=False, compare=False)
+    )
+
+    def rules_for(
+        self, event_type: str
+    ) -> tuple[tuple[FieldRule, ...], tuple[tuple[TextRule, TextMatcher], ...]]:
+        """The field rules and the text rules (with their compiled matchers) that read events
+        of ``event_type``, in rulebook order; worked out once per type."""
+        found = self._by_type.get(event_type)
+        if found is None:
+            found = (
+                tuple(rule for rule in self.field_rules if rule.event_type == event_type),
+                tuple(
+                    (rule, rule.matcher) for rule in self.text_rules if rule.applies_to(event_type)
+                ),
+            )
+            self._by_type[event_type] = found
+        return found
 
     def quality_statements(self, theme_id: str, framework_id: str) -> tuple[QualityStatement, ...]:
         """The quality statements of ``framework_id`` that theme ``theme_id`` maps to."""

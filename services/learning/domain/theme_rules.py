@@ -46,6 +46,14 @@ def keyword_regex(keyword: str) -> str:
     return r"(?<!\w)" + r"[\s-]+".join(parts) + r"(?!\w)"
 
 
+def keyword_lead(keyword: str) -> tuple[str, bool]:
+    """The word a match of ``keyword`` starts with, lower-cased, and whether it is the whole
+    word (False for ``bruis*``, whose match starts with a word beginning ``bruis``)."""
+    first = re.split(r"[ -]+", keyword)[0]
+    lead = first.rstrip("*").split("'")[0].lower()
+    return lead, not first.endswith("*") or "'" in first
+
+
 class FieldRule(RuleModel):
     """A theme that follows from structured fields of one event type."""
 
@@ -65,14 +73,18 @@ class TextRule(RuleModel):
     event_types: tuple[EventType, ...] | None = Field(
         default=None, description="Event types the rule reads; all of them when absent."
     )
-    _regex: re.Pattern[str] = PrivateAttr()
+    _matcher: "TextMatcher" = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
-        """Compile the keywords and patterns into one case-insensitive expression."""
+        """Compile the keywords and patterns (see :class:`TextMatcher`)."""
         if not self.keywords and not self.patterns:
             raise ValueError("a text rule needs at least one keyword or pattern")
-        expressions = [keyword_regex(word) for word in self.keywords] + list(self.patterns)
-        self._regex = re.compile("|".join(f"(?:{item})" for item in expressions), re.IGNORECASE)
+        self._matcher = TextMatcher(self.keywords, self.patterns)
+
+    @property
+    def matcher(self) -> "TextMatcher":
+        """The compiled keywords and patterns."""
+        return self._matcher
 
     def applies_to(self, event_type: str) -> bool:
         """Whether the rule reads events of ``event_type``."""
@@ -80,7 +92,63 @@ class TextRule(RuleModel):
 
     def found_in(self, text: str) -> bool:
         """Whether any keyword or pattern occurs in ``text``."""
-        return self._regex.search(text) is not None
+        return self._matcher.found_in(text, TextWords.of(text))
+
+
+class TextMatcher:
+    """A text rule's keywords and patterns compiled into one case-insensitive expression, and
+    the word (or word start) each keyword's match begins with, for a cheap first test."""
+
+    __slots__ = ("_patterns", "_regex", "_stems", "_words")
+
+    def __init__(self, keywords: tuple[str, ...], patterns: tuple[str, ...]) -> None:
+        expressions = [keyword_regex(word) for word in keywords] + list(patterns)
+        self._regex = re.compile("|".join(f"(?:{item})" for item in expressions), re.IGNORECASE)
+        self._patterns = (
+            re.compile("|".join(f"(?:{item})" for item in patterns), re.IGNORECASE)
+            if patterns
+            else None
+        )
+        leads = [keyword_lead(word) for word in keywords]
+        self._words = frozenset(lead for lead, whole in leads if whole)
+        self._stems = frozenset(lead for lead, whole in leads if not whole)
+
+    def found_in(self, text: str, words: "TextWords") -> bool:
+        """Whether any keyword or pattern occurs in ``text`` (whose words are ``words``)."""
+        if words.might_contain(self._words, self._stems):
+            return self._regex.search(text) is not None
+        # No keyword can match: only the patterns may.
+        return self._patterns is not None and self._patterns.search(text) is not None
+
+
+_WORD = re.compile(r"\w+")
+
+
+class TextWords:
+    """The words of a text and their beginnings, lower-cased: a keyword can only match a text
+    holding the word its match starts with. Texts that are not plain ASCII (where case rules
+    are subtler) are always passed on to the regular expressions."""
+
+    __slots__ = ("stems", "words")
+
+    def __init__(self, words: frozenset[str] | None, stems: frozenset[str] | None) -> None:
+        self.words = words
+        self.stems = stems
+
+    @classmethod
+    def of(cls, text: str) -> "TextWords":
+        """Index ``text``."""
+        if not text.isascii():
+            return cls(None, None)
+        words = frozenset(_WORD.findall(text.lower()))
+        stems = frozenset(word[:end] for word in words for end in range(1, len(word) + 1))
+        return cls(words, stems)
+
+    def might_contain(self, words: frozenset[str], stems: frozenset[str]) -> bool:
+        """Whether one of ``words`` is a word of the text or one of ``stems`` begins one."""
+        if self.words is None or self.stems is None:
+            return True
+        return not words.isdisjoint(self.words) or not stems.isdisjoint(self.stems)
 
 
 class TextSource(RuleModel):

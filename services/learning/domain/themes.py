@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from services.learning.domain.conditions import evaluate
 from services.learning.domain.event_paths import data_model_for, field_shape, values_at
 from services.learning.domain.rulebook import Rulebook
-from services.learning.domain.theme_rules import TextSource
+from services.learning.domain.theme_rules import TextSource, TextWords
 from shared.events import AnyFactEvent
 
 
@@ -52,9 +52,7 @@ def classify(event: AnyFactEvent, rulebook: Rulebook) -> list[ThemeMatch]:
 
 def _field_matches(event: AnyFactEvent, rulebook: Rulebook) -> list[ThemeMatch]:
     matches = []
-    for rule in rulebook.field_rules:
-        if rule.event_type != event.type:
-            continue
+    for rule in rulebook.rules_for(event.type)[0]:
         facts = evaluate(rule.when, event.data)
         if facts is not None:
             paths = tuple(dict.fromkeys(fact.path for fact in facts))
@@ -68,11 +66,12 @@ def _text_matches(event: AnyFactEvent, rulebook: Rulebook) -> list[ThemeMatch]:
         for source in rulebook.text_sources.get(event.type, ())
         for found in _texts(event.type, event.data, source)
     ]
+    indexed = [(path, text, TextWords.of(text)) for path, text in texts]
     matches = []
-    for rule in rulebook.text_rules:
-        if not rule.applies_to(event.type):
-            continue
-        paths = tuple(dict.fromkeys(path for path, text in texts if rule.found_in(text)))
+    for rule, matcher in rulebook.rules_for(event.type)[1]:
+        paths = tuple(
+            dict.fromkeys(path for path, text, words in indexed if matcher.found_in(text, words))
+        )
         if paths:
             matches.append(ThemeMatch(rule.theme, rule.id, "text", paths))
     return matches
