@@ -1,69 +1,61 @@
-"""Learning persistence throughput: facts applied per second by LearningPipeline.apply in
-batches, on SQLite and PostgreSQL (no Kafka: this isolates the database work per batch).
-
-    python -m benchmarks.learning_apply [--events N] [--batch N] [--postgres URL]
-
-Writes benchmarks/results/learning_apply.json.
-"""
+"""Learning persistence alone: facts applied per second by ``LearningPipeline.apply`` in batches,
+on PostgreSQL and SQLite, in the benchmark's own process (no Kafka, no relay: this isolates the
+database work of a batch from consuming and publishing)."""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
-import platform
-import tempfile
 import time
-from pathlib import Path
+from typing import Any
 
-from learnloop.generator import ScenarioConfig, generate
+from benchmarks.context import BenchContext
+from benchmarks.facts import facts
+from benchmarks.figures import Figure
 from services.learning.domain.action_rules import load_action_rules
 from services.learning.domain.rulebook import load_rulebook
 from services.learning.pipeline import LearningPipeline
 from shared.database import create_engine
+from shared.events import AnyFactEvent
 from shared.migrate import upgrade
 from shared.settings import DatabaseSettings, KafkaSettings
 
-RESULTS = Path(__file__).with_name("results")
+NAME = "learning_apply"
+DESCRIPTION = "LearningPipeline.apply in batches, no Kafka (the database work alone)"
 
 
-async def measure(url: str, events: int, batch: int) -> dict[str, float]:
+async def measure(url: str, events: list[AnyFactEvent], batch: int) -> dict[str, float]:
+    """Apply ``events`` in batches of ``batch`` on a fresh database; events/s."""
     engine = create_engine(DatabaseSettings(url=url))
-    await upgrade(engine, ("shared", "learning"))
-    pipeline = LearningPipeline(
-        engine=engine, rulebook=load_rulebook(), action_rules=load_action_rules(),
-        kafka=KafkaSettings(),
-    )  # fmt: skip
-    facts = list(generate(ScenarioConfig(seed=11, sites=40, months=12)))[:events]
-    started = time.perf_counter()
-    for start in range(0, len(facts), batch):
-        await pipeline.apply(facts[start : start + batch])
-    elapsed = time.perf_counter() - started
-    await engine.dispose()
-    return {"events": len(facts), "seconds": round(elapsed, 2),
-            "events_per_s": round(len(facts) / elapsed, 1)}  # fmt: skip
+    try:
+        await upgrade(engine, ("shared", "learning"))
+        pipeline = LearningPipeline(
+            engine=engine, rulebook=load_rulebook(), action_rules=load_action_rules(),
+            kafka=KafkaSettings(),
+        )  # fmt: skip
+        started = time.perf_counter()
+        for start in range(0, len(events), batch):
+            await pipeline.apply(events[start : start + batch])
+        elapsed = time.perf_counter() - started
+    finally:
+        await engine.dispose()
+    return {
+        "events": len(events), "seconds": round(elapsed, 2),
+        "events_per_s": round(len(events) / elapsed, 1),
+    }  # fmt: skip
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=5000)
-    parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--postgres", default=None, help="an EMPTY database URL")
-    args = parser.parse_args()
-    results: dict[str, object] = {
-        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
-        "batch": args.batch,
+async def run(context: BenchContext) -> dict[str, Any]:
+    """Events/s of batched apply on PostgreSQL and SQLite."""
+    events = list(facts(context.sizes.apply_facts))
+    batch = context.sizes.apply_batch
+    postgresql = await measure(await context.postgres_url("apply"), events, batch)
+    sqlite = await measure(context.sqlite_url("apply"), events, batch)
+    figures = [
+        Figure(f"PostgreSQL: batches of {batch}", postgresql["events_per_s"], "events/s"),
+        Figure(f"SQLite: batches of {batch}", sqlite["events_per_s"], "events/s"),
+    ]
+    return {
+        "figures": [figure.as_json() for figure in figures],
+        "batch": batch,
+        "postgresql": postgresql,
+        "sqlite": sqlite,
     }
-    with tempfile.TemporaryDirectory() as folder:
-        results["sqlite"] = await measure(
-            f"sqlite+aiosqlite:///{folder}/bench.db", args.events, args.batch
-        )
-    if args.postgres:
-        results["postgresql"] = await measure(args.postgres, args.events, args.batch)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "learning_apply.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
-
-
-if __name__ == "__main__":
-    asyncio.run(main())

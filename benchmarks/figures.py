@@ -1,0 +1,83 @@
+"""Figures (a value with its unit and target), percentiles, rates and peak memory of a process.
+
+A benchmark returns ``{"figures": [Figure.as_json(), ...], ...details}``; the results README
+shows every figure, and whether it met its target, per scale.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured number, e.g. ``Figure("PostgreSQL sustained", 12000.0, "events/s")``."""
+
+    figure: str
+    value: float | None
+    unit: str
+    target: str | None = None
+    met: bool | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON row the results README reads."""
+        return {
+            "figure": self.figure, "value": self.value, "unit": self.unit,
+            "target": self.target, "met": self.met,
+        }  # fmt: skip
+
+
+def at_least(figure: str, value: float | None, unit: str, threshold: float) -> Figure:
+    """A figure whose target is a floor (throughput)."""
+    met = None if value is None else value >= threshold
+    return Figure(figure, value, unit, f">= {threshold:,.0f}", met)
+
+
+def at_most(figure: str, value: float | None, unit: str, threshold: float) -> Figure:
+    """A figure whose target is a ceiling (latency, memory)."""
+    met = None if value is None else value <= threshold
+    return Figure(figure, value, unit, f"<= {threshold:,.0f}", met)
+
+
+RSS_CEILING_MB = 300.0  # the issue's target: each service under 300 MB RSS under load
+
+
+def rss_figure(service: str, megabytes: float | None) -> Figure:
+    """Peak RSS of a service process against the 300 MB ceiling."""
+    return at_most(f"{service} peak RSS", megabytes, "MB", RSS_CEILING_MB)
+
+
+def percentiles(values: Sequence[float], points: Sequence[int] = (50, 95, 99)) -> dict[str, float]:
+    """``{"p50": ..., "p95": ..., "p99": ...}`` (inclusive method; empty when no values)."""
+    if not values:
+        return {}
+    if len(values) == 1:
+        return {f"p{point}": float(values[0]) for point in points}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {f"p{point}": cuts[point - 1] for point in points}
+
+
+def per_second(count: float, seconds: float) -> float | None:
+    """A rate, or None when nothing was timed."""
+    return round(count / seconds, 1) if seconds > 0 else None
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """Peak resident set size (VmHWM) of a live process in MB, from /proc (Linux)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def rounded(value: float | None, digits: int = 1) -> float | None:
+    """Round for the report, keeping None."""
+    return None if value is None else round(value, digits)

@@ -1,0 +1,84 @@
+"""The learning service, as deployed (``services.learning.app.running``: batch consumer, pipeline
+with every rule on, outbox relay, governance clock), draining pre-produced facts.
+
+N synthetic facts of a 500-site provider are published first, as the intake would; then the
+service starts in a process of its own and applies them: on PostgreSQL, on SQLite, and as two
+instances in one consumer group on PostgreSQL (partitions shared, throughput should double when
+the broker and the database are not the limit).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.context import BenchContext
+from benchmarks.facts import produce_facts
+from benchmarks.figures import Figure, at_least, rss_figure
+from benchmarks.workers import ConsumeResult, consume_until
+from shared.settings import KafkaSettings
+
+NAME = "learning_service"
+DESCRIPTION = "the learning service applying pre-produced facts (all rules on)"
+TARGET_EVENTS_PER_S = 10_000
+SCALE_OUT_TARGET = 1.8  # "roughly double" with a second instance
+
+
+async def _run(
+    context: BenchContext, kafka: KafkaSettings, *, backend: str, instances: int
+) -> ConsumeResult:
+    label = f"{backend}-x{instances}"
+    url = (
+        await context.postgres_url(f"x{instances}")
+        if backend == "postgresql"
+        else context.sqlite_url(label)
+    )
+    config = {
+        "kafka": kafka.model_dump(mode="json"),
+        "database_url": url,
+        "group_id": context.group(label),
+        "keys_database_url": context.sqlite_url(f"{label}-keys"),
+    }
+    return await consume_until(
+        context, kind="learning", instances=instances, target=context.sizes.learning_facts,
+        label=label, config=config,
+    )  # fmt: skip
+
+
+async def run(context: BenchContext) -> dict[str, Any]:
+    """Sustained events/s on PostgreSQL, SQLite, and two instances on PostgreSQL."""
+    kafka = context.kafka("facts")
+    produced = await produce_facts(kafka, context.sizes.learning_facts)
+    runs = {
+        "postgresql": await _run(context, kafka, backend="postgresql", instances=1),
+        "sqlite": await _run(context, kafka, backend="sqlite", instances=1),
+        "postgresql_two_instances": await _run(context, kafka, backend="postgresql", instances=2),
+    }
+    one, two = runs["postgresql"].sustained, runs["postgresql_two_instances"].sustained
+    speedup = round(two / one, 2) if one and two else None
+    figures = [
+        at_least("PostgreSQL: sustained", one, "events/s", TARGET_EVENTS_PER_S),
+        Figure("SQLite: sustained", runs["sqlite"].sustained, "events/s"),
+        Figure("PostgreSQL, 2 instances: sustained", two, "events/s"),
+        Figure(
+            "2 instances / 1 instance",
+            speedup,
+            "x",
+            f">= {SCALE_OUT_TARGET}",
+            None if speedup is None else speedup >= SCALE_OUT_TARGET,
+        ),
+        rss_figure("learning (PostgreSQL)", runs["postgresql"].peak_rss_mb),
+        rss_figure("learning (SQLite)", runs["sqlite"].peak_rss_mb),
+    ]
+    notes = [
+        f"{name}: cut short after {result.seconds:.0f} s with {result.applied} of "
+        f"{result.target} applied"
+        for name, result in runs.items()
+        if not result.completed
+    ]
+    return {
+        "figures": [figure.as_json() for figure in figures],
+        "facts": context.sizes.learning_facts,
+        "produced": produced.as_json(),
+        "runs": {name: result.as_json() for name, result in runs.items()},
+        "notes": notes,
+    }

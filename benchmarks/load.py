@@ -1,0 +1,99 @@
+"""An open-loop HTTP load generator: requests start on a fixed schedule, whatever the answers.
+
+Latency is measured from each request's *scheduled* start, so a slow server cannot hide its
+queueing by slowing the generator down (no coordinated omission). How late the generator itself
+started requests is reported separately: if that lag is large, the client, not the server, was
+the limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from benchmarks.figures import percentiles
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request to make."""
+
+    path: str
+    body: bytes
+    content_type: str = "application/json"
+
+
+@dataclass
+class Answer:
+    """What happened to one request (monotonic seconds)."""
+
+    scheduled: float
+    started: float
+    finished: float
+    status: int  # 0: no answer (connection error, timeout)
+    body: bytes
+
+    @property
+    def latency(self) -> float:
+        return self.finished - self.scheduled
+
+
+OnAnswer = Callable[[int, Answer], None]
+
+
+async def fixed_rate(
+    client: httpx.AsyncClient, calls: Sequence[Call], rate: float, *, headers: dict[str, str],
+    on_answer: OnAnswer | None = None,
+) -> list[Answer]:  # fmt: skip
+    """Start ``calls[i]`` at ``t0 + i / rate``; return every answer in call order."""
+    answers: list[Answer | None] = [None] * len(calls)
+
+    async def send(index: int, call: Call, scheduled: float) -> None:
+        started = time.monotonic()
+        try:
+            response = await client.post(
+                call.path, content=call.body, headers={**headers, "Content-Type": call.content_type}
+            )
+            status, body = response.status_code, response.content
+        except httpx.HTTPError as exc:
+            status, body = 0, repr(exc).encode()
+        answer = Answer(scheduled, started, time.monotonic(), status, body)
+        answers[index] = answer
+        if on_answer is not None:
+            on_answer(index, answer)
+
+    origin = time.monotonic() + 0.05
+    tasks = []
+    for index, call in enumerate(calls):
+        scheduled = origin + index / rate
+        delay = scheduled - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send(index, call, scheduled)))
+    await asyncio.gather(*tasks)
+    return [answer for answer in answers if answer is not None]
+
+
+def summarise(answers: Sequence[Answer], ok: Callable[[Answer], bool]) -> dict[str, float]:
+    """Achieved rate, latency percentiles (ms) of successful answers, errors and client lag."""
+    if not answers:
+        return {}
+    good = [a for a in answers if ok(a)]
+    span = max(a.finished for a in answers) - min(a.scheduled for a in answers)
+    starts = [a.started for a in answers]
+    offered = (len(answers) - 1) / (max(starts) - min(starts)) if len(answers) > 1 else 0.0
+    latency = percentiles([a.latency * 1000 for a in good])
+    lag = percentiles([(a.started - a.scheduled) * 1000 for a in answers], (50, 99))
+    return {
+        "requests": len(answers),
+        "ok": len(good),
+        "errors": len(answers) - len(good),
+        "offered_per_s": round(offered, 1),
+        "completed_per_s": round(len(good) / span, 1) if span > 0 else 0.0,
+        **{f"latency_{k}_ms": round(v, 2) for k, v in latency.items()},
+        **{f"client_lag_{k}_ms": round(v, 2) for k, v in lag.items()},
+    }

@@ -1,0 +1,89 @@
+"""A consuming service in a process of its own, so its CPU and memory are its own.
+
+    python -m benchmarks.service_worker learning|peer '<config as JSON>'
+
+Prints one JSON line on stdout every 0.1 s (``{"t", "applied", "partitions"}``; ``t`` is
+``time.monotonic()``, which is system-wide on Linux) and, after SIGTERM or SIGINT, a final line
+with its peak RSS. Logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import resource
+import signal
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from shared.logging import configure_logging
+from shared.settings import DatabaseSettings, KafkaSettings
+
+REPORT_EVERY_S = 0.1
+
+
+def emit(line: dict[str, Any]) -> None:
+    """One progress line for the parent."""
+    sys.stdout.write(json.dumps(line) + "\n")
+    sys.stdout.flush()
+
+
+async def report(
+    stop: asyncio.Event, applied: Callable[[], int], partitions: Callable[[], int]
+) -> None:
+    """Report progress until ``stop`` is set."""
+    while not stop.is_set():
+        emit({"t": time.monotonic(), "applied": applied(), "partitions": partitions()})
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), REPORT_EVERY_S)
+    emit({"t": time.monotonic(), "applied": applied(), "partitions": partitions()})
+
+
+async def serve_learning(config: dict[str, Any], stop: asyncio.Event) -> None:
+    """The real learning service: ``services.learning.app.running``."""
+    from services.learning.app import running
+    from services.learning.settings import LearningOptions, LearningSettings
+
+    settings = LearningSettings(
+        kafka=KafkaSettings(**config["kafka"]),
+        database=DatabaseSettings(url=config["database_url"]),
+        learning=LearningOptions(
+            group_id=config["group_id"], keys_database_url=config["keys_database_url"]
+        ),
+    )
+    async with running(settings) as runtime:
+        await report(
+            stop, lambda: runtime.pipeline.applied, lambda: len(runtime.consumer.assignment())
+        )
+
+
+async def serve_peer(config: dict[str, Any], stop: asyncio.Event) -> None:
+    """The per-message FastStream baseline."""
+    from benchmarks.peer_baseline import newcomer_consumer
+
+    broker, pipeline = await newcomer_consumer(
+        KafkaSettings(**config["kafka"]), config["database_url"], config["group_id"]
+    )
+    async with broker:
+        await broker.start()
+        await report(stop, lambda: pipeline.applied, lambda: -1)
+
+
+async def main(kind: str, config: dict[str, Any]) -> None:
+    """Serve ``kind`` until SIGTERM or SIGINT, then report peak RSS."""
+    configure_logging(level="INFO", fmt="json", service=f"bench-{kind}")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    serve = {"learning": serve_learning, "peer": serve_peer}[kind]
+    await serve(config, stop)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    emit({"final": True, "peak_rss_mb": round(peak_kb / 1024, 1)})
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], json.loads(sys.argv[2])))
