@@ -13,12 +13,18 @@ from services.reporting.domain.access import AccessDenied, ReadFilter, Scope
 from services.reporting.domain.periods import (
     MONTH_PATTERN,
     Granularity,
+    Month,
     Period,
     PeriodError,
     previous_period,
     resolve_range,
 )
 from services.reporting.runtime import ReportingRuntime
+
+# Python's datetime holds years 1 to 9999, and a request also reads the period before its range
+# (comparisons) and up to the month after it (an exclusive end), so ranges stay well inside.
+EARLIEST_MONTH, LATEST_MONTH = Month(1900, 1), Month(9998, 12)
+NUL = "\x00"
 
 api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="An intake API key (`learnloop keys create`)."
@@ -40,6 +46,8 @@ async def get_scope(
     """The reach of the caller's API key; 401 without a valid key."""
     if not api_key:
         raise ApiError(401, "unauthenticated", "send your API key in the X-API-Key header")
+    if NUL in api_key:  # no key has one, and PostgreSQL text cannot hold one
+        raise ApiError(401, "unauthenticated", "unknown or revoked API key")
     try:
         key = await runtime.keys.authenticate(api_key)
     except SQLAlchemyError as exc:
@@ -50,6 +58,16 @@ async def get_scope(
 
 
 ScopeDep = Annotated[Scope, Depends(get_scope)]
+
+
+def refuse_nul_characters(request: Request) -> None:
+    """422 for a NUL character in a query or path parameter (PostgreSQL text cannot hold one,
+    and no site, region, theme or word has one)."""
+    params = [*request.query_params.multi_items(), *request.path_params.items()]
+    if any(NUL in name or NUL in str(value) for name, value in params):
+        raise ApiError(422, "invalid_parameter", "parameters may not contain NUL characters")
+
+
 FromMonth = Annotated[
     str | None,
     Query(alias="from", pattern=MONTH_PATTERN.pattern, description="First month, YYYY-MM."),
@@ -73,9 +91,13 @@ def periods_for(
 ) -> list[Period]:
     """The periods of the request (422 for a bad range)."""
     try:
-        return resolve_range(first, last, granularity, runtime.clock().date())
+        periods = resolve_range(first, last, granularity, runtime.clock().date())
     except PeriodError as exc:
         raise ApiError(422, "invalid_period", str(exc)) from exc
+    if periods[0].first < EARLIEST_MONTH or periods[-1].last > LATEST_MONTH:
+        raise ApiError(422, "invalid_period", f"months must lie between {EARLIEST_MONTH.label} "
+                       f"and {LATEST_MONTH.label}")  # fmt: skip
+    return periods
 
 
 def span_with_previous(periods: list[Period], granularity: Granularity) -> Period:

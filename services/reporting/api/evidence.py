@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.reporting.adapters.evidence_reader import (
     evidence_counts,
@@ -19,6 +19,7 @@ from services.reporting.api.deps import (
     ToMonth,
     narrow,
     periods_for,
+    refuse_nul_characters,
 )
 from services.reporting.api.errors import ERROR_RESPONSES, ApiError
 from services.reporting.api.schemas import (
@@ -32,7 +33,9 @@ from services.reporting.api.schemas import (
 from services.reporting.domain.evidence import Evidence, EvidenceError, statement_themes
 from services.reporting.domain.periods import Granularity
 
-router = APIRouter(tags=["evidence"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    tags=["evidence"], responses=ERROR_RESPONSES, dependencies=[Depends(refuse_nul_characters)]
+)
 
 
 @router.get(

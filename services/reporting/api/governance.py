@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from services.reporting.adapters.lists import ActionQuery, list_actions, list_obligations
 from services.reporting.adapters.reader import read_model, seen_sites, visible_sites
@@ -15,6 +15,7 @@ from services.reporting.api.deps import (
     ToMonth,
     narrow,
     periods_for,
+    refuse_nul_characters,
     span_of,
     span_with_previous,
 )
@@ -53,7 +54,9 @@ API_DESCRIPTION = (
     "sites; a provider-wide key sees its provider. Never another provider.\n\n- "
     + "\n- ".join(NOTES)
 )
-router = APIRouter(tags=["governance"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    tags=["governance"], responses=ERROR_RESPONSES, dependencies=[Depends(refuse_nul_characters)]
+)
 GranularityQuery = Annotated[Granularity, Query(description="month, quarter or year")]
 SiteQuery = Annotated[str | None, Query(description="Only this site.")]
 RegionQuery = Annotated[str | None, Query(description="Only sites of this region.")]

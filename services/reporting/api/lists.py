@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.reporting.adapters.lists import (
     ActionQuery,
@@ -14,15 +14,19 @@ from services.reporting.adapters.lists import (
     list_lessons,
     list_obligations,
 )
-from services.reporting.api.deps import RuntimeDep, ScopeDep, narrow
+from services.reporting.api.deps import RuntimeDep, ScopeDep, narrow, refuse_nul_characters
 from services.reporting.api.errors import ERROR_RESPONSES
 from services.reporting.api.items import ActionItem, ActionList, ObligationItem, ObligationList
 from services.reporting.domain.obligations import ObligationState
 from shared.events.derived import ActionStatus
 
-router = APIRouter(tags=["lists"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    tags=["lists"], responses=ERROR_RESPONSES, dependencies=[Depends(refuse_nul_characters)]
+)
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+# Far beyond any list, and inside both databases' 64-bit integers (a larger offset overflowed).
+MAX_OFFSET = 1_000_000_000
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 SiteQuery = Annotated[str | None, Query(description="Only this site.")]
 RegionQuery = Annotated[str | None, Query(description="Only sites of this region.")]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from services.reporting.board_pack.content import BoardPack
@@ -27,6 +28,8 @@ MEDIA_TYPES = {
     PackFormat.HTML: "text/html; charset=utf-8",
 }
 INLINE = frozenset({PackFormat.PDF, PackFormat.HTML})  # a browser shows these itself
+# Header values are Latin-1 and a quote would end the file name: names keep only safe characters.
+UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def export(pack: BoardPack, fmt: PackFormat) -> bytes:
@@ -40,7 +43,7 @@ def export(pack: BoardPack, fmt: PackFormat) -> bytes:
 def file_name(pack: BoardPack, fmt: PackFormat, *, region: str | None, site: str | None) -> str:
     """``board-pack-2025-Q4[-region][-site].pdf``."""
     parts = ["board-pack", pack.period, *(p for p in (region, site) if p)]
-    return "-".join(parts) + f".{fmt.value}"
+    return "-".join(UNSAFE_IN_NAME.sub("_", part)[:64] for part in parts) + f".{fmt.value}"
 
 
 def disposition(name: str, fmt: PackFormat) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from services.reporting.api.deps import EARLIEST_MONTH, LATEST_MONTH
 from services.reporting.domain.periods import (
     DEFAULT_PERIODS,
     Granularity,
@@ -42,6 +43,10 @@ def parse_pack_period(text: str) -> PackPeriod:
     if found is None:
         raise PeriodError(f"expected a period as YYYY-MM, YYYY-Qn or YYYY, got {text!r}")
     year, month, quarter = found.groups()
+    if not EARLIEST_MONTH.year <= int(year) <= LATEST_MONTH.year:
+        raise PeriodError(
+            f"the year must lie between {EARLIEST_MONTH.year} and {LATEST_MONTH.year}"
+        )
     if month is not None:
         granularity, first = Granularity.MONTH, Month(int(year), int(month))
     elif quarter is not None:

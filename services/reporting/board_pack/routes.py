@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from fastapi.encoders import jsonable_encoder
 
 from services.reporting.api import governance
-from services.reporting.api.deps import RuntimeDep
+from services.reporting.api.deps import RuntimeDep, refuse_nul_characters
 from services.reporting.api.errors import ERROR_RESPONSES, ApiError
 from services.reporting.board_pack.content import BoardPack, NowLists, build_board_pack
 from services.reporting.board_pack.exports import (
@@ -28,7 +28,9 @@ from services.reporting.domain.access import Scope
 from services.reporting.domain.periods import PeriodError
 from services.reporting.runtime import ReportingRuntime
 
-router = APIRouter(tags=["board pack"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    tags=["board pack"], responses=ERROR_RESPONSES, dependencies=[Depends(refuse_nul_characters)]
+)
 PageScopeDep = Annotated[Scope, Depends(get_page_scope)]
 CONTENT: dict[str, dict[str, str]] = {media.split(";")[0]: {} for media in MEDIA_TYPES.values()}
 

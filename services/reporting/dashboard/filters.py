@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from services.reporting.api.deps import NUL
 from services.reporting.api.errors import ApiError
 from services.reporting.domain.periods import Granularity
 
@@ -29,8 +30,10 @@ class Filters:
         cls, granularity: str | None, first: str | None, last: str | None, region: str | None,
         site: str | None,
     ) -> Filters:  # fmt: skip
-        """From the raw form fields; 422 for an unknown granularity (months are checked when
-        the range is resolved, as the API does)."""
+        """From the raw form fields; 422 for an unknown granularity or a NUL character (months
+        are checked when the range is resolved, as the API does)."""
+        if any(NUL in field for field in (granularity, first, last, region, site) if field):
+            raise ApiError(422, "invalid_parameter", "the filters may not contain NUL characters")
         text = blank_to_none(granularity) or Granularity.MONTH.value
         try:
             chosen = Granularity(text)
