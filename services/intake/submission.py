@@ -20,8 +20,13 @@ from pydantic import ValidationError
 from services.intake.adapters.accepted_events import AcceptedEvent, AcceptedEvents
 from services.intake.adapters.publisher import EventPublisher, KafkaUnavailableError
 from services.intake.domain.api_keys import ApiKey, Refusal, refusal_for
-from services.intake.domain.redaction import redact_fields, redaction_summary
-from shared.events import AnyFactEvent, parse_fact_event, sensitive_fields
+from services.intake.domain.redaction import (
+    may_hold_identifiers,
+    redact_fields,
+    redaction_summary,
+    sensitive_texts,
+)
+from shared.events import FACT_EVENT_CLASSES, AnyFactEvent, parse_fact_event, sensitive_fields
 from shared.logging import get_logger
 from shared.publishing import record_for
 from shared.settings import KafkaSettings
@@ -30,6 +35,13 @@ from shared.settings import KafkaSettings
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d8a52-4a1e-4c8e-9f4b-2f0c1e5d7a10")
 
 log = get_logger(__name__)
+
+# The free-text fields of each event type, found once (walking a model's fields is slow).
+SENSITIVE_FIELDS: dict[type[AnyFactEvent], tuple[str, ...]] = {
+    event_class: tuple(sensitive_fields(event_class)) for event_class in FACT_EVENT_CLASSES
+}
+# What the payload hash covers: what an event says, not when or by whom it was sent.
+_SUBSTANCE = ("type", "siteid", "subject", "data")
 
 
 class ItemStatus(StrEnum):
@@ -141,9 +153,16 @@ def _rejected(
     )
 
 
-def payload_hash(event: AnyFactEvent) -> str:
-    """Fingerprint of what an event says (not when it was sent), to tell retries from clashes."""
-    substance = event.model_dump(mode="json", include={"type", "siteid", "subject", "data"})
+def payload_hash(event: AnyFactEvent, dump: Mapping[str, Any] | None = None) -> str:
+    """Fingerprint of what an event says (not when it was sent), to tell retries from clashes.
+
+    ``dump`` is ``event.model_dump(mode="json")`` when the caller has it already. The stored
+    fingerprints of accepted events depend on these exact bytes: changing them would answer
+    retries of events accepted before the change with 409 instead of "duplicate".
+    """
+    if dump is None:
+        dump = event.model_dump(mode="json", include=set(_SUBSTANCE))
+    substance = {name: dump[name] for name in _SUBSTANCE}
     return hashlib.sha256(json.dumps(substance, sort_keys=True).encode()).hexdigest()
 
 
@@ -188,14 +207,15 @@ class Intake:
         to_publish: list[tuple[int, AnyFactEvent, str, dict[str, dict[str, int]]]] = []
         seen: dict[str, str] = {}
         for index, event in candidates:
-            digest = payload_hash(event)
+            dump = event.model_dump(mode="json")
+            digest = payload_hash(event, dump)
             earlier = known.get(event.id)
             earlier_hash = earlier.payload_hash if earlier else seen.get(event.id)
             if earlier_hash is not None:
                 results[index] = self._retry_result(index, event, digest, earlier_hash)
                 continue
             seen[event.id] = digest
-            event, redacted = self._redact(event)
+            event, redacted = self._redact(event, dump)
             to_publish.append((index, event, digest, redacted))
 
         results.update(await self._publish(to_publish, key))
@@ -219,11 +239,16 @@ class Intake:
             status=409,
         )
 
-    def _redact(self, event: AnyFactEvent) -> tuple[AnyFactEvent, dict[str, dict[str, int]]]:
+    def _redact(
+        self, event: AnyFactEvent, dump: Mapping[str, Any]
+    ) -> tuple[AnyFactEvent, dict[str, dict[str, int]]]:
         if not self._redaction:
             return event, {}
+        paths = SENSITIVE_FIELDS[type(event)]
+        if not any(may_hold_identifiers(text) for text in sensitive_texts(dump, paths)):
+            return event, {}  # most events: no digit or "@" in any free text
         payload = event.model_dump(mode="json", exclude_none=True)
-        masked, findings = redact_fields(payload, sensitive_fields(type(event)))
+        masked, findings = redact_fields(payload, paths)
         if not findings:
             return event, {}
         return type(event).model_validate(masked), redaction_summary(findings)

@@ -187,7 +187,17 @@ _DETECTORS: tuple[tuple[RedactionKind, re.Pattern[str], Callable[[re.Match[str]]
 )
 
 
+# Every identifier above holds a digit (NHS numbers, phones, postcodes' inward code and GIR 0AA)
+# or an "@" (emails): text with neither needs no pattern run, which is most free text.
+_MAY_HOLD_IDENTIFIER = re.compile(r"[0-9@]")
+
+
 # --- Text ----------------------------------------------------------------------------------
+
+
+def may_hold_identifiers(text: str) -> bool:
+    """False when ``text`` certainly holds nothing :func:`redact_text` would mask (a fast check)."""
+    return _MAY_HOLD_IDENTIFIER.search(text) is not None
 
 
 def redact_text(text: str) -> RedactionResult:
@@ -200,6 +210,8 @@ def redact_text(text: str) -> RedactionResult:
     """
     findings: list[Finding] = []
     masked = text
+    if not may_hold_identifiers(text):
+        return RedactionResult(text=text, findings=())
     for kind, pattern, accept in _DETECTORS:
         # Repeat until nothing new is found: an identifier can be blocked by the digits of a
         # neighbour of the same kind ("07700 900123+44 20 7946 0958") and only stand alone
@@ -294,6 +306,16 @@ def redact_fields(
                 container[key] = result.text
                 redactions.append(FieldRedaction(path=".".join(concrete), counts=result.counts))
     return redacted, redactions
+
+
+def sensitive_texts(payload: Mapping[str, Any], paths: Iterable[str]) -> Iterator[str]:
+    """Every string at the dotted ``paths`` of ``payload`` (as :func:`redact_fields` finds them)."""
+    for path in paths:
+        segments = path.split(".") if path else []
+        for _, container, key in _leaves(payload, segments, ()):
+            value = container[key]
+            if isinstance(value, str):
+                yield value
 
 
 def _leaves(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -67,6 +68,26 @@ async def test_retry_with_the_same_event_id_creates_one_event(intake: IntakeHarn
         assert response.status_code == 202
     records = await read_topic(intake.kafka, topic_name(INCIDENTS, intake.kafka))
     assert [parse_fact_event(value).id for _, value, _ in records] == [body["id"]]
+
+
+async def test_concurrent_requests_and_their_concurrent_retries_publish_each_event_once(
+    intake: IntakeHarness,
+) -> None:
+    bodies = [new_incident() for _ in range(20)]
+
+    async def submit_all() -> list[str]:
+        responses = await asyncio.gather(
+            *(intake.client.post("/v1/incidents", json=b, headers=intake.headers()) for b in bodies)
+        )
+        assert {r.status_code for r in responses} == {202}
+        return [r.json()["status"] for r in responses]
+
+    assert await submit_all() == ["accepted"] * 20
+    assert await submit_all() == ["duplicate"] * 20
+    records = await read_topic(intake.kafka, topic_name(INCIDENTS, intake.kafka))
+    assert sorted(parse_fact_event(value).id for _, value, _ in records) == sorted(
+        b["id"] for b in bodies
+    )
 
 
 async def test_event_id_reused_for_a_different_event_is_a_conflict(intake: IntakeHarness) -> None:

@@ -115,3 +115,21 @@ async def test_database_unavailable_gives_503_and_publishes_nothing(
         assert response.headers["Retry-After"] == "5"
         assert response.json()["error"]["code"] == "database_unavailable"
         assert await read_topic(intake.kafka, topic_name(INCIDENTS, intake.kafka)) == []
+
+
+async def test_database_pool_exhausted_gives_503_not_500(
+    kafka_settings: KafkaSettings, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+    async def pool_exhausted(*_args: object) -> None:
+        raise PoolTimeoutError("QueuePool limit of size 10 overflow 10 reached")
+
+    async for intake in make_harness(kafka_settings, sqlite_url):
+        monkeypatch.setattr(intake.state.intake._accepted, "find", pool_exhausted)
+        response = await intake.client.post(
+            "/v1/incidents", json=new_incident(), headers=intake.headers()
+        )
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "database_unavailable"
+        assert await read_topic(intake.kafka, topic_name(INCIDENTS, intake.kafka)) == []

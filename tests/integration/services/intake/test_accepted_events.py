@@ -1,0 +1,53 @@
+"""The record of accepted events on SQLite and PostgreSQL, with concurrent callers coalesced."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from services.intake.adapters.accepted_events import AcceptedEvent, AcceptedEvents
+from shared.database import create_engine
+from shared.migrate import upgrade
+from shared.settings import DatabaseSettings
+
+
+@pytest.fixture
+async def accepted(database_url: str) -> AsyncIterator[AcceptedEvents]:
+    engine = create_engine(DatabaseSettings(url=database_url))
+    await upgrade(engine, ("shared", "intake"))
+    yield AcceptedEvents(engine)
+    await engine.dispose()
+
+
+def accepted_event(provider_id: str, event_id: str, offset: int = 0) -> AcceptedEvent:
+    return AcceptedEvent(
+        provider_id=provider_id, event_id=event_id, payload_hash=f"h-{event_id}",
+        topic="learnloop.incidents.v1", partition=0, offset=offset,
+    )  # fmt: skip
+
+
+async def test_recorded_events_are_found_by_provider_and_id(accepted: AcceptedEvents) -> None:
+    await accepted.record([accepted_event("p1", f"e{n}", n) for n in range(1200)])
+    found = await accepted.find("p1", [f"e{n}" for n in range(0, 1300, 2)])
+    assert sorted(found) == sorted(f"e{n}" for n in range(0, 1200, 2))
+    assert found["e10"] == accepted_event("p1", "e10", 10)
+    assert await accepted.find("p2", ["e10"]) == {}  # another provider's ids are its own
+
+
+async def test_concurrent_callers_each_get_their_own_answer(accepted: AcceptedEvents) -> None:
+    await accepted.record([accepted_event("p1", "a"), accepted_event("p2", "a")])
+    await asyncio.gather(
+        accepted.record([accepted_event("p1", "b"), accepted_event("p1", "c")]),
+        accepted.record([accepted_event("p1", "b")]),  # the same event recorded twice at once
+        accepted.record([accepted_event("p2", "c")]),
+    )
+    answers = await asyncio.gather(
+        accepted.find("p1", ["a", "b", "x"]),
+        accepted.find("p2", ["a", "b", "c"]),
+        accepted.find("p1", ["c"]),
+        accepted.find("p3", ["a"]),
+    )
+    assert [sorted(answer) for answer in answers] == [["a", "b"], ["a", "c"], ["c"], []]
+    assert answers[1]["a"].provider_id == "p2"
