@@ -30,7 +30,7 @@ from services.learning.domain.rulebook_checks import (
 from services.learning.domain.taxonomy import TaxonomyFile, Theme
 from services.learning.domain.theme_rules import (
     FieldRule,
-    TextMatcher,
+    TextIndex,
     TextRule,
     TextSource,
     ThemeRulesFile,
@@ -71,22 +71,18 @@ class Rulebook:
     text_sources: Mapping[str, tuple[TextSource, ...]]
     obligations: tuple[ObligationKind, ...]
     calendar: WorkingCalendar
-    _by_type: dict[str, tuple[tuple[FieldRule, ...], tuple[tuple[TextRule, TextMatcher], ...]]] = (
-        field(default_factory=dict, init=False, repr=False, compare=False)
+    _by_type: dict[str, tuple[tuple[FieldRule, ...], TextIndex]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
     )
 
-    def rules_for(
-        self, event_type: str
-    ) -> tuple[tuple[FieldRule, ...], tuple[tuple[TextRule, TextMatcher], ...]]:
-        """The field rules and the text rules (with their compiled matchers) that read events
-        of ``event_type``, in rulebook order; worked out once per type."""
+    def rules_for(self, event_type: str) -> tuple[tuple[FieldRule, ...], TextIndex]:
+        """The field rules and the text rules (compiled together) that read events of
+        ``event_type``, in rulebook order; worked out once per type."""
         found = self._by_type.get(event_type)
         if found is None:
             found = (
                 tuple(rule for rule in self.field_rules if rule.event_type == event_type),
-                tuple(
-                    (rule, rule.matcher) for rule in self.text_rules if rule.applies_to(event_type)
-                ),
+                TextIndex(tuple(rule for rule in self.text_rules if rule.applies_to(event_type))),
             )
             self._by_type[event_type] = found
         return found

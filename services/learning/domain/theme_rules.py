@@ -8,6 +8,7 @@ matched case-insensitively and must carry their own word boundaries.
 """
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, PrivateAttr, StringConstraints
@@ -46,12 +47,22 @@ def keyword_regex(keyword: str) -> str:
     return r"(?<!\w)" + r"[\s-]+".join(parts) + r"(?!\w)"
 
 
-def keyword_lead(keyword: str) -> tuple[str, bool]:
-    """The word a match of ``keyword`` starts with, lower-cased, and whether it is the whole
-    word (False for ``bruis*``, whose match starts with a word beginning ``bruis``)."""
-    first = re.split(r"[ -]+", keyword)[0]
-    lead = first.rstrip("*").split("'")[0].lower()
-    return lead, not first.endswith("*") or "'" in first
+Piece = tuple[str, bool]
+"""A word a keyword's match must hold, lower-cased, and whether it is the whole word (False:
+the word starts with it, as for ``bruis*``)."""
+
+
+def keyword_pieces(keyword: str) -> tuple[Piece, ...]:
+    """The words a text must hold for ``keyword`` to match, in order. Apostrophes split words
+    (``didn't`` needs ``didn`` and ``t``), as they do in the text."""
+    pieces: list[Piece] = []
+    for word in re.split(r"[ -]+", keyword):
+        starred = word.endswith("*")
+        parts = word.rstrip("*").split("'")
+        for index, part in enumerate(parts):
+            if part:
+                pieces.append((part.lower(), not (starred and index == len(parts) - 1)))
+    return tuple(pieces)
 
 
 class FieldRule(RuleModel):
@@ -92,33 +103,78 @@ class TextRule(RuleModel):
 
     def found_in(self, text: str) -> bool:
         """Whether any keyword or pattern occurs in ``text``."""
-        return self._matcher.found_in(text, TextWords.of(text))
+        return self._matcher.found_in(text)
 
 
 class TextMatcher:
-    """A text rule's keywords and patterns compiled into one case-insensitive expression, and
-    the word (or word start) each keyword's match begins with, for a cheap first test."""
+    """One text rule's keywords and patterns as one case-insensitive expression."""
 
-    __slots__ = ("_patterns", "_regex", "_stems", "_words")
+    __slots__ = ("_regex",)
 
     def __init__(self, keywords: tuple[str, ...], patterns: tuple[str, ...]) -> None:
         expressions = [keyword_regex(word) for word in keywords] + list(patterns)
         self._regex = re.compile("|".join(f"(?:{item})" for item in expressions), re.IGNORECASE)
-        self._patterns = (
-            re.compile("|".join(f"(?:{item})" for item in patterns), re.IGNORECASE)
-            if patterns
-            else None
-        )
-        leads = [keyword_lead(word) for word in keywords]
-        self._words = frozenset(lead for lead, whole in leads if whole)
-        self._stems = frozenset(lead for lead, whole in leads if not whole)
 
-    def found_in(self, text: str, words: "TextWords") -> bool:
-        """Whether any keyword or pattern occurs in ``text`` (whose words are ``words``)."""
-        if words.might_contain(self._words, self._stems):
-            return self._regex.search(text) is not None
-        # No keyword can match: only the patterns may.
-        return self._patterns is not None and self._patterns.search(text) is not None
+    def found_in(self, text: str) -> bool:
+        """Whether any keyword or pattern occurs in ``text``."""
+        return self._regex.search(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Keyword:
+    rule: int
+    """Position of the keyword's rule in the index."""
+    rest: tuple[Piece, ...]
+    """The words the keyword needs after its first."""
+    regex: re.Pattern[str]
+
+
+class TextIndex:
+    """Several text rules compiled together, to find which of them match a text quickly.
+
+    Each keyword has its own small expression, tried only on a text that holds every word the
+    keyword needs (set lookups on the text's words), so the work per text follows the words it
+    holds, not the number of rules. Patterns, which may match anything, are tried on every
+    text; texts that are not plain ASCII go to each rule's whole expression.
+    """
+
+    def __init__(self, rules: tuple[TextRule, ...]) -> None:
+        self.rules = rules
+        by_word: dict[str, list[_Keyword]] = {}
+        by_stem: dict[str, list[_Keyword]] = {}
+        patterns: list[tuple[int, re.Pattern[str]]] = []
+        for position, rule in enumerate(rules):
+            for keyword in rule.keywords:
+                (lead, whole), *rest = keyword_pieces(keyword)
+                regex = re.compile(keyword_regex(keyword), re.IGNORECASE)
+                entry = _Keyword(position, tuple(rest), regex)
+                (by_word if whole else by_stem).setdefault(lead, []).append(entry)
+            if rule.patterns:
+                joined = "|".join(f"(?:{item})" for item in rule.patterns)
+                patterns.append((position, re.compile(joined, re.IGNORECASE)))
+        self._by_word = {lead: tuple(found) for lead, found in by_word.items()}
+        self._by_stem = {lead: tuple(found) for lead, found in by_stem.items()}
+        self._patterns = tuple(patterns)
+
+    def matching(self, text: str) -> set[int]:
+        """Positions (in :attr:`rules`) of the rules that find something in ``text``."""
+        words = TextWords.of(text)
+        if words.words is None or words.stems is None:
+            return {i for i, rule in enumerate(self.rules) if rule.matcher.found_in(text)}
+        hit: set[int] = set()
+        for index, found in ((self._by_word, words.words), (self._by_stem, words.stems)):
+            for lead in index.keys() & found:
+                for keyword in index[lead]:
+                    if (
+                        keyword.rule not in hit
+                        and words.has_all(keyword.rest)
+                        and keyword.regex.search(text) is not None
+                    ):
+                        hit.add(keyword.rule)
+        for position, regex in self._patterns:
+            if position not in hit and regex.search(text) is not None:
+                hit.add(position)
+        return hit
 
 
 _WORD = re.compile(r"\w+")
@@ -126,8 +182,8 @@ _WORD = re.compile(r"\w+")
 
 class TextWords:
     """The words of a text and their beginnings, lower-cased: a keyword can only match a text
-    holding the word its match starts with. Texts that are not plain ASCII (where case rules
-    are subtler) are always passed on to the regular expressions."""
+    holding each of its words. Texts that are not plain ASCII (where case rules are subtler)
+    are always passed on to the regular expressions."""
 
     __slots__ = ("stems", "words")
 
@@ -144,11 +200,11 @@ class TextWords:
         stems = frozenset(word[:end] for word in words for end in range(1, len(word) + 1))
         return cls(words, stems)
 
-    def might_contain(self, words: frozenset[str], stems: frozenset[str]) -> bool:
-        """Whether one of ``words`` is a word of the text or one of ``stems`` begins one."""
+    def has_all(self, pieces: tuple[Piece, ...]) -> bool:
+        """Whether the text holds every one of ``pieces`` (True when it was not indexed)."""
         if self.words is None or self.stems is None:
             return True
-        return not words.isdisjoint(self.words) or not stems.isdisjoint(self.stems)
+        return all(piece in (self.words if whole else self.stems) for piece, whole in pieces)
 
 
 class TextSource(RuleModel):

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from services.learning.domain.conditions import evaluate
 from services.learning.domain.event_paths import data_model_for, field_shape, values_at
 from services.learning.domain.rulebook import Rulebook
-from services.learning.domain.theme_rules import TextSource, TextWords
+from services.learning.domain.theme_rules import TextSource
 from shared.events import AnyFactEvent
 
 
@@ -66,15 +66,16 @@ def _text_matches(event: AnyFactEvent, rulebook: Rulebook) -> list[ThemeMatch]:
         for source in rulebook.text_sources.get(event.type, ())
         for found in _texts(event.type, event.data, source)
     ]
-    indexed = [(path, text, TextWords.of(text)) for path, text in texts]
-    matches = []
-    for rule, matcher in rulebook.rules_for(event.type)[1]:
-        paths = tuple(
-            dict.fromkeys(path for path, text, words in indexed if matcher.found_in(text, words))
-        )
-        if paths:
-            matches.append(ThemeMatch(rule.theme, rule.id, "text", paths))
-    return matches
+    index = rulebook.rules_for(event.type)[1]
+    paths: dict[int, list[str]] = {}  # rule position -> where it matched
+    for path, text in texts:
+        for position in index.matching(text):
+            paths.setdefault(position, []).append(path)
+    return [
+        ThemeMatch(rule.theme, rule.id, "text", tuple(dict.fromkeys(paths[position])))
+        for position, rule in enumerate(index.rules)
+        if position in paths
+    ]
 
 
 def _texts(event_type: str, data: BaseModel, source: TextSource) -> list[tuple[str, str]]:

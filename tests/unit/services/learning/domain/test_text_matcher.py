@@ -6,9 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.learning.domain.rulebook import load_rulebook
-from services.learning.domain.theme_rules import TextWords, keyword_lead, keyword_regex
+from services.learning.domain.theme_rules import TextIndex, TextWords, keyword_pieces, keyword_regex
 
 RULEBOOK = load_rulebook()
+INDEX = TextIndex(RULEBOOK.text_rules)
 KEYWORDS = sorted({word for rule in RULEBOOK.text_rules for word in rule.keywords})
 
 
@@ -42,21 +43,28 @@ def test_every_rule_finds_exactly_what_its_full_expression_finds(data: st.DataOb
         keyword = data.draw(st.sampled_from(KEYWORDS))
         pieces.insert(data.draw(st.integers(0, len(pieces))), spelled(keyword, data))
     text = " ".join(pieces)
-    words = TextWords.of(text)
-    for rule in RULEBOOK.text_rules:
-        expected = full_regex(rule.keywords, rule.patterns).search(text) is not None
-        assert rule.matcher.found_in(text, words) is expected, (rule.id, text)
-        assert rule.found_in(text) is expected
+    expected = {
+        rule.id
+        for rule in RULEBOOK.text_rules
+        if full_regex(rule.keywords, rule.patterns).search(text) is not None
+    }
+    assert {rule.id for rule in RULEBOOK.text_rules if rule.found_in(text)} == expected
+    assert {INDEX.rules[position].id for position in INDEX.matching(text)} == expected, text
 
 
-def test_a_keyword_match_starts_with_its_lead_word() -> None:
-    assert keyword_lead("fell") == ("fell", True)
-    assert keyword_lead("bruis*") == ("bruis", False)
-    assert keyword_lead("short staffed") == ("short", True)
-    assert keyword_lead("didn't") == ("didn", True)
+def test_a_keyword_needs_each_of_its_words() -> None:
+    assert keyword_pieces("fell") == (("fell", True),)
+    assert keyword_pieces("bruis*") == (("bruis", False),)
+    assert keyword_pieces("short-staffed") == (("short", True), ("staffed", True))
+    assert keyword_pieces("didn't turn*") == (("didn", True), ("t", True), ("turn", False))
 
 
-def test_texts_beyond_ascii_always_reach_the_expressions() -> None:
-    assert TextWords.of("Straße").might_contain(frozenset({"x"}), frozenset())
-    assert not TextWords.of("plain text").might_contain(frozenset({"x"}), frozenset({"y"}))
-    assert TextWords.of("bruising noted").might_contain(frozenset(), frozenset({"bruis"}))
+def test_a_text_holding_every_word_of_a_keyword_is_searched() -> None:
+    staffing = next(rule for rule in RULEBOOK.text_rules if "short staffed" in rule.keywords)
+    index = TextIndex((staffing,))
+    assert index.matching("staffed short") == set()
+    assert index.matching("Short-staffed today") == {0}
+    assert index.matching("Straße short staffed") == {0}
+    assert TextWords.of("Straße").has_all((("x", True),))  # not ASCII: always passed on
+    assert not TextWords.of("plain text").has_all((("plain", True), ("tex", True)))
+    assert TextWords.of("plain text").has_all((("plain", True), ("tex", False)))
