@@ -18,3 +18,9 @@ infra-down:
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+# Benchmarks on the local Kafka and PostgreSQL (`make infra-up` first); results in
+# benchmarks/results/. ARGS: --quick | --smoke, --scale N, --only NAME (see benchmarks/README.md).
+.PHONY: bench
+bench:
+	.venv/bin/python -m benchmarks $(ARGS)

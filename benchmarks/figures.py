@@ -81,3 +81,36 @@ def peak_rss_mb(pid: int) -> float | None:
 def rounded(value: float | None, digits: int = 1) -> float | None:
     """Round for the report, keeping None."""
     return None if value is None else round(value, digits)
+
+
+SHOWN_SUFFIXES = {"events_per_s": "events/s", "_ms": "ms", "rss_mb": "MB"}
+
+
+def figures_from_details(
+    details: dict[str, Any], targets: dict[str, tuple[str, float]]
+) -> list[dict[str, Any]]:
+    """Figure rows for a result without ``figures``: every number whose key ends in
+    ``events_per_s``, ``_ms`` or ``rss_mb``, named by its dotted path; ``targets`` maps a path
+    suffix to (">=" or "<=", threshold)."""
+    rows: list[dict[str, Any]] = []
+
+    def visit(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                visit(child, f"{path}.{key}" if path else str(key))
+            return
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return
+        unit = next((u for suffix, u in SHOWN_SUFFIXES.items() if path.endswith(suffix)), None)
+        if unit is None:
+            return
+        target = next((t for suffix, t in targets.items() if path.endswith(suffix)), None)
+        if target is None:
+            rows.append(Figure(path, value, unit).as_json())
+        elif target[0] == ">=":
+            rows.append(at_least(path, value, unit, target[1]).as_json())
+        else:
+            rows.append(at_most(path, value, unit, target[1]).as_json())
+
+    visit(details, "")
+    return rows

@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from benchmarks.context import check_infra, new_run_id, open_context
+from benchmarks.figures import figures_from_details
 from benchmarks.machine import machine_info
 from benchmarks.report import write_readme
 from benchmarks.sizes import SIZES, Mode
@@ -36,6 +37,10 @@ SUITE = (
     "governance_query",
 )
 EXTERNAL = {"reporting_projection", "governance_query"}  # run(scale, quick), written elsewhere
+EXTERNAL_TARGETS: dict[str, dict[str, tuple[str, float]]] = {  # the targets
+    "reporting_projection": {"postgresql.events_per_s": (">=", 20_000)},
+    "governance_query": {"p95_ms": ("<=", 200)},
+}
 UNSCALED = {"limits"}  # the broker's limits do not depend on LearnLoop's data volume
 DEFAULT_SCALES: dict[Mode, tuple[int, ...]] = {"full": (1, 10), "quick": (1,), "smoke": (1,)}
 
@@ -65,7 +70,10 @@ async def _run_one(
 ) -> dict[str, Any]:
     if name in EXTERNAL:
         external: Callable[[int, bool], Awaitable[dict[str, Any]]] = module.run
-        return await external(scale, options.mode != "full")
+        details = dict(await external(scale, options.mode != "full"))
+        if "figures" not in details:
+            details["figures"] = figures_from_details(details, EXTERNAL_TARGETS.get(name, {}))
+        return details
     async with open_context(
         run_id=run_id, name=name, scale=scale, sizes=SIZES[options.mode], workdir=options.workdir
     ) as context:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import resource
 import signal
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
 from shared.logging import configure_logging
 from shared.settings import DatabaseSettings, KafkaSettings
@@ -25,10 +26,21 @@ from shared.settings import DatabaseSettings, KafkaSettings
 REPORT_EVERY_S = 0.1
 
 
+def _progress_channel() -> TextIO:
+    """The original stdout, for progress lines only; anything else written to stdout (FastStream
+    logs there by default) goes to stderr, the log file."""
+    channel = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    return channel
+
+
+PROGRESS = _progress_channel() if __name__ == "__main__" else sys.stdout
+
+
 def emit(line: dict[str, Any]) -> None:
     """One progress line for the parent."""
-    sys.stdout.write(json.dumps(line) + "\n")
-    sys.stdout.flush()
+    PROGRESS.write(json.dumps(line) + "\n")
+    PROGRESS.flush()
 
 
 async def report(

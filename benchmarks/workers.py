@@ -57,7 +57,10 @@ class WorkerProcess:
     async def _read(self) -> None:
         assert self._process is not None and self._process.stdout is not None
         async for raw in self._process.stdout:
-            line = json.loads(raw)
+            try:
+                line = json.loads(raw)
+            except json.JSONDecodeError:
+                continue  # not a progress line
             if line.get("final"):
                 self.final = line
             else:
