@@ -122,6 +122,11 @@ def field_shape(model: type[BaseModel], path: str) -> FieldShape:
 
 def values_at(data: BaseModel, path: str) -> list[tuple[str, object]]:
     """Every value at dotted ``path`` of ``data``, with its concrete path; absent values skipped."""
+    if "." not in path:  # most rules read a top-level field: the short way
+        child = getattr(data, path, None)
+        if isinstance(child, list | tuple):
+            return [(f"{path}[{i}]", item) for i, item in enumerate(child)]
+        return [] if child is None else [(path, child)]
     found: list[tuple[str, object]] = [("", data)]
     for step in path.split("."):
         following: list[tuple[str, object]] = []
