@@ -7,27 +7,40 @@
 - A transient fault (database down) is retried with backoff on the same batch: nothing is dropped,
   and a site's events (one partition) are never reordered.
 - The handler is idempotent by event id (see ``shared.ledger``), so redelivery changes nothing.
+
+Logs carry ids, never content: a DEBUG line per record (event id, correlation id, topic,
+partition, offset; skipped entirely unless DEBUG is on), the batch's first and last event ids and
+size bound to every line written while it is handled (the handler's own lines too), and a failing
+batch names the event ids involved (the first ``FAILED_IDS_LOGGED``). With tracing on
+(``shared.tracing``), each batch gets a span linked to every record's trace context, and each
+sampled event a child span in its own trace.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.errors import CommitFailedError
 from pydantic import ValidationError
 
+from shared import tracing
 from shared.broker import client_options, producer_options
+from shared.events.envelope import EventEnvelope
 from shared.logging import get_logger
 from shared.settings import KafkaSettings
 from shared.topics import DEAD_LETTER_SUFFIX
 
 log = get_logger(__name__)
+_stdlib_log = logging.getLogger(__name__)  # asked once per batch whether DEBUG is on
+FAILED_IDS_LOGGED = 20
 
 
 class PoisonMessage(Exception):
@@ -36,10 +49,27 @@ class PoisonMessage(Exception):
 
 @dataclass(frozen=True)
 class Incoming:
-    """One consumed record with its parsed value."""
+    """One consumed record with its parsed value.
+
+    ``traceparent`` is the W3C trace context that events derived from this one should carry:
+    the consumer's child span for it when tracing is on, else the event's own.
+    """
 
     record: ConsumerRecord[bytes, bytes]
     value: Any
+    traceparent: str | None = None
+
+    @property
+    def event_id(self) -> str | None:
+        """The event's id, when the value is an event."""
+        return self.value.id if isinstance(self.value, EventEnvelope) else None
+
+    @property
+    def correlation_id(self) -> str | None:
+        """The event's correlation id (its own id when it has none), when the value is an event."""
+        if isinstance(self.value, EventEnvelope):
+            return self.value.correlationid or self.value.id
+        return None
 
 
 @dataclass
@@ -160,19 +190,52 @@ class BatchConsumer:
     ) -> None:
         """Parse, dead-letter, handle (retrying transient faults) and commit one batch."""
         incoming: list[Incoming] = []
+        dead_before = self.stats.dead_lettered
         for records in batch.values():
             for record in records:
                 try:
-                    incoming.append(Incoming(record=record, value=self._parse(record)))
+                    value = self._parse(record)
                 except (PoisonMessage, ValidationError, ValueError, UnicodeDecodeError) as exc:
                     await self._dead_letter(record, exc)
-        await self._handle_with_retry(incoming)
-        offsets = {tp: records[-1].offset + 1 for tp, records in batch.items() if records}
-        await self._commit(offsets)
-        self.stats.batches += 1
-        self.stats.records += sum(len(records) for records in batch.values())
+                    continue
+                incoming.append(Incoming(record, value, getattr(value, "traceparent", None)))
+        if _stdlib_log.isEnabledFor(logging.DEBUG):
+            _log_records(incoming)
+        spans = _open_spans(self._group_id, incoming) if tracing.enabled() else None
+        if spans is not None:
+            contexts = spans.traceparents()
+            incoming = [
+                replace(item, traceparent=tp) for item, tp in zip(incoming, contexts, strict=True)
+            ]
+        ids = [item.event_id for item in incoming if item.event_id is not None]
+        error: BaseException | None = None
+        with structlog.contextvars.bound_contextvars(
+            batch_size=len(incoming), first_event_id=ids[0] if ids else None,
+            last_event_id=ids[-1] if ids else None,
+        ):  # fmt: skip
+            try:
+                with tracing.batch_context(spans):
+                    await self._handle_with_retry(incoming, ids, spans)
+                offsets = {tp: records[-1].offset + 1 for tp, records in batch.items() if records}
+                committed = await self._commit(offsets)
+            except BaseException as exc:
+                error = exc
+                raise
+            finally:
+                if spans is not None:
+                    spans.end(error)
+            records_in_batch = sum(len(records) for records in batch.values())
+            self.stats.batches += 1
+            self.stats.records += records_in_batch
+            if committed:
+                log.info(
+                    "batch committed", records=records_in_batch,
+                    dead_lettered=self.stats.dead_lettered - dead_before,
+                )  # fmt: skip
 
-    async def _handle_with_retry(self, incoming: list[Incoming]) -> None:
+    async def _handle_with_retry(
+        self, incoming: list[Incoming], ids: list[str], spans: tracing.BatchSpans | None
+    ) -> None:
         delay = self._backoff_min
         while True:
             try:
@@ -183,9 +246,12 @@ class BatchConsumer:
                     raise
                 self.stats.retries += 1
                 self.stats.last_error = type(exc).__name__
+                if spans is not None:
+                    spans.retrying(exc)
                 log.warning(
-                    "batch failed, retrying", error=type(exc).__name__, retry_in_s=round(delay, 1)
-                )
+                    "batch failed, retrying", error=type(exc).__name__, retry_in_s=round(delay, 1),
+                    event_ids=ids[:FAILED_IDS_LOGGED],
+                )  # fmt: skip
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._backoff_max)
 
@@ -214,7 +280,7 @@ class BatchConsumer:
             reason=reason,
         )
 
-    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> bool:
         assert self._consumer is not None
         try:
             await self._consumer.commit(offsets)
@@ -222,8 +288,34 @@ class BatchConsumer:
             # The group rebalanced: another member re-reads these records and, being
             # idempotent by event id, changes nothing.
             log.info("commit skipped after rebalance")
-            return
+            return False
         self.stats.committed.update(offsets)
+        return True
+
+
+def _log_records(incoming: Sequence[Incoming]) -> None:
+    """A DEBUG line per record: ids and position only, never content."""
+    for item in incoming:
+        record = item.record
+        log.debug(
+            "record received", event_id=item.event_id, correlation_id=item.correlation_id,
+            topic=record.topic, partition=record.partition, offset=record.offset,
+        )  # fmt: skip
+
+
+def _open_spans(group: str, incoming: Sequence[Incoming]) -> tracing.BatchSpans | None:
+    records = [
+        tracing.ConsumedRecord(
+            traceparent=item.traceparent,
+            topic=item.record.topic,
+            partition=item.record.partition,
+            offset=item.record.offset,
+            event_id=item.event_id,
+            event_type=item.value.type if isinstance(item.value, EventEnvelope) else None,
+        )
+        for item in incoming
+    ]
+    return tracing.open_batch_spans(group, records)
 
 
 async def run_until_cancelled(consumer: BatchConsumer) -> None:

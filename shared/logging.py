@@ -9,6 +9,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import structlog
+from opentelemetry import trace
+
+from shared import tracing
 
 # Free-text fields of the event contracts: personal data may hide in them, so they never reach logs.
 SENSITIVE_KEYS = frozenset(
@@ -26,10 +29,27 @@ def redact_sensitive(
     return event_dict
 
 
+def add_trace_context(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor: the active span's trace and span ids, when tracing is on."""
+    if tracing.enabled():
+        context = trace.get_current_span().get_span_context()
+        if context.is_valid:
+            event_dict["trace_id"] = f"{context.trace_id:032x}"
+            event_dict["span_id"] = f"{context.span_id:016x}"
+    return event_dict
+
+
 def configure_logging(
     *, level: str = "INFO", fmt: str = "json", service: str = "learnloop"
 ) -> None:
-    """Route structlog and the standard library through one JSON (or console) renderer."""
+    """Route structlog and the standard library through one JSON (or console) renderer.
+
+    Lines below ``level`` are dropped before any processor runs, so a DEBUG call costs one level
+    check at INFO. Every process calls this once at start-up, so it also switches tracing on
+    when the environment asks for it (``shared.tracing.configure_tracing``).
+    """
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
@@ -39,10 +59,15 @@ def configure_logging(
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        add_trace_context,
         redact_sensitive,
     ]
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
@@ -57,6 +82,7 @@ def configure_logging(
     root.handlers[:] = [handler]
     root.setLevel(level)
     structlog.contextvars.bind_contextvars(service=service)
+    tracing.configure_tracing(service)
 
 
 @contextmanager

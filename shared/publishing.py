@@ -30,6 +30,8 @@ def record_for(event: EventEnvelope[Any], settings: KafkaSettings) -> KafkaRecor
     headers = {"content-type": STRUCTURED_CONTENT_TYPE}
     if event.correlationid:
         headers["correlation-id"] = event.correlationid
+    if event.traceparent:  # W3C trace context, for consumers that do not parse the value
+        headers["traceparent"] = event.traceparent
     return KafkaRecord(
         topic=topic_name(topic_for_event_type(event.type), settings),
         key=event.siteid.encode(),

@@ -26,6 +26,7 @@ from services.intake.domain.redaction import (
     redaction_summary,
     sensitive_texts,
 )
+from shared import tracing
 from shared.events import FACT_EVENT_CLASSES, AnyFactEvent, parse_fact_event, sensitive_fields
 from shared.logging import get_logger
 from shared.publishing import record_for
@@ -262,7 +263,7 @@ class Intake:
             return {}
         records = []
         for _, event, _, redacted in batch:
-            record = record_for(event, self._kafka)
+            record = record_for(tracing.stamp(event), self._kafka)  # trace context when on
             if redacted:
                 record.headers["learnloop-redactions"] = json.dumps(redacted, sort_keys=True)
             records.append(record)

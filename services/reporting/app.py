@@ -27,6 +27,7 @@ from shared.consuming import BatchConsumer
 from shared.database import create_engine
 from shared.migrate import upgrade
 from shared.settings import DatabaseSettings
+from shared.tracing import TracingMiddleware
 
 
 async def prepare(settings: ReportingSettings, engine: AsyncEngine) -> None:
@@ -102,6 +103,7 @@ def create_app(settings: ReportingSettings | None = None, *, clock: Clock = utc_
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(TracingMiddleware)  # does nothing unless tracing is on
     for module in (ops, governance, lists, evidence):
         app.include_router(module.router)
     app.include_router(board_pack.router)

@@ -36,6 +36,7 @@ from services.intake.submission import (
 from shared.database import create_engine
 from shared.logging import bound_event, get_logger
 from shared.migrate import upgrade
+from shared.tracing import TracingMiddleware
 
 log = get_logger(__name__)
 RETRY_AFTER_UNAVAILABLE = "5"
@@ -111,6 +112,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     )
 
     app.add_middleware(RequestMetrics, metrics=metrics)
+    app.add_middleware(TracingMiddleware)  # outermost; does nothing unless tracing is on
 
     @app.exception_handler(DBAPIError)
     @app.exception_handler(OSError)

@@ -85,7 +85,8 @@ def test_extension_attribute_names_follow_the_cloudevents_naming_rule(
     event_class: type[BaseModel],
 ) -> None:
     extensions = set(event_class.model_fields) - CORE_ATTRIBUTES
-    assert extensions == {"providerid", "siteid", "region", "schemaversion", "correlationid"}
+    assert extensions == {"providerid", "siteid", "region", "schemaversion", "correlationid",
+                          "traceparent"}  # fmt: skip
     for name in extensions:
         assert re.fullmatch(r"[a-z0-9]{1,20}", name), name
 
