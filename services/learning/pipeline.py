@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.learning.adapters.changes import BatchChanges
+from services.learning.adapters.changes import BatchChanges, NewAlert, confirm_alerts
 from services.learning.adapters.history import (
     BatchHistory,
     HistoryRequest,
@@ -130,6 +130,8 @@ class LearningPipeline:
                 changes = BatchChanges()
                 for fact in planned:
                     derived.extend(self._apply_one(fact, history, changes))
+                dropped = await confirm_alerts(connection, changes)
+                derived = [event for event in derived if event.id not in dropped]
                 await changes.write(connection)
                 await outbox.add(connection, derived, self._kafka)
         self.applied += len(fresh)
@@ -340,20 +342,20 @@ class LearningPipeline:
         )  # fmt: skip
         if decision is None:
             return None
-        changes.alerts.append(
-            {
-                "alert_id": decision.alert_id, "provider_id": event.providerid,
-                "region": event.region, "theme_id": theme, "raised_for": at,
-                "site_ids": list(decision.site_ids), "event_count": decision.event_count,
-            }
-        )  # fmt: skip
         history.alerts.setdefault(key, Moments()).add(at)
         data = LearningAlert(
             alert_id=decision.alert_id, theme_id=theme, site_ids=list(decision.site_ids),
             event_count=decision.event_count, window_days=rules.alerts.window_days,
             event_ids=list(reversed(timeline.event_ids(since, at)))[:500],
         )  # fmt: skip
-        return self._envelope(AlertRaised, event, f"alert/{theme}", data)
+        envelope = self._envelope(AlertRaised, event, f"alert/{theme}", data)
+        row = {
+            "alert_id": decision.alert_id, "provider_id": event.providerid,
+            "region": event.region, "theme_id": theme, "raised_for": at,
+            "site_ids": list(decision.site_ids), "event_count": decision.event_count,
+        }  # fmt: skip
+        changes.alerts.append(NewAlert(row=row, since=since, derived_id=envelope.id))
+        return envelope
 
 
 def _request(planned: Sequence[_Planned]) -> HistoryRequest:

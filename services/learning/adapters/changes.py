@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.learning.adapters.tables import (
@@ -29,6 +29,16 @@ from shared.database import insert_ignoring_duplicates
 ROWS_PER_STATEMENT = 1000
 
 
+@dataclass(frozen=True)
+class NewAlert:
+    """A learning alert this batch raises, and the derived event announcing it."""
+
+    row: dict[str, Any]
+    since: datetime
+    """Start of the window the alert covers: an alert raised after it makes this one moot."""
+    derived_id: str
+
+
 @dataclass
 class BatchChanges:
     """Everything one batch writes, in the order it must be written."""
@@ -42,7 +52,7 @@ class BatchChanges:
     more_links: dict[str, int] = field(default_factory=dict)
     """Stored actions this batch linked more facts to: id -> how many more."""
     action_links: dict[tuple[str, str], None] = field(default_factory=dict)
-    alerts: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[NewAlert] = field(default_factory=list)
 
     def meet_obligation(self, obligation_id: str, met_at: datetime) -> None:
         """Mark an obligation met (one this batch created, or a stored one)."""
@@ -88,7 +98,44 @@ class BatchChanges:
             )
         links = [{"action_id": a, "event_id": e} for a, e in self.action_links]
         await _insert(connection, insert_ignoring_duplicates(action_links, dialect), links)
-        await _insert(connection, learning_alerts.insert(), self.alerts)
+        await _insert(connection, learning_alerts.insert(), [alert.row for alert in self.alerts])
+
+
+async def confirm_alerts(connection: AsyncConnection, changes: BatchChanges) -> set[str]:
+    """Drop the batch's alerts that another learning instance raised meanwhile; returns the
+    ids of the derived events to drop with them.
+
+    Alerts concern a region, whose sites may be spread over several instances (a site's facts
+    stay with one). On PostgreSQL each (provider, region, theme) is locked for the rest of the
+    transaction before checking what is stored, so two instances cannot both raise the same
+    alert: the second waits for the first to commit, then sees its alert. Locks are only taken
+    for the rare batch that raises an alert. SQLite has one writer at a time already.
+    """
+    if not changes.alerts or connection.dialect.name != "postgresql":
+        return set()
+    keep: list[NewAlert] = []
+    dropped: set[str] = set()
+    by_key = sorted(
+        changes.alerts,
+        key=lambda a: (a.row["provider_id"], a.row["region"], a.row["theme_id"]),
+    )  # a fixed lock order: two instances never wait for each other in a circle
+    for alert in by_key:
+        provider, region, theme = (alert.row[k] for k in ("provider_id", "region", "theme_id"))
+        await connection.execute(
+            select(func.pg_advisory_xact_lock(func.hashtext(f"alert/{provider}/{region}/{theme}")))
+        )
+        elsewhere = await connection.scalar(
+            select(func.count()).where(
+                learning_alerts.c.provider_id == provider, learning_alerts.c.region == region,
+                learning_alerts.c.theme_id == theme, learning_alerts.c.raised_for > alert.since,
+            )
+        )  # fmt: skip
+        if elsewhere:
+            dropped.add(alert.derived_id)
+        else:
+            keep.append(alert)
+    changes.alerts = [alert for alert in changes.alerts if alert in keep]
+    return dropped
 
 
 async def _insert(connection: AsyncConnection, statement: Any, rows: list[dict[str, Any]]) -> None:
