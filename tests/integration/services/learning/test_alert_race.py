@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+import services.learning.adapters.history as history_module
 import services.learning.pipeline as pipeline_module
 from services.learning.adapters.tables import learning_alerts
 from services.learning.domain.action_rules import load_action_rules
@@ -56,7 +57,7 @@ async def test_two_instances_raise_one_alert(
         assert not await connection.scalar(select(func.count()).select_from(learning_alerts))
 
     both_read = asyncio.Barrier(2)
-    load_history = pipeline_module.load_history
+    load_history = history_module.load_history
 
     async def load_then_wait(*args: Any) -> Any:
         history = await load_history(*args)
