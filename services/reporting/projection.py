@@ -3,31 +3,29 @@
 Each consumed batch is applied in one transaction that also claims the events' ids in the
 idempotency ledger (consumer ``reporting``), so a duplicate, a redelivery or a replay by another
 consumer group changes nothing. Facts of a batch are applied before its derived events, so a
-derived event that arrives with its fact is placed at once.
+derived event that arrives with its fact is placed at once. A batch costs a fixed handful of
+set-based statements whatever its size: cube increments are summed in memory and written once.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 from aiokafka import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.reporting.adapters.derived_writer import record_derived
-from services.reporting.adapters.fact_writer import record_facts
+from services.reporting.adapters.fact_writer import Deltas, record_facts
+from services.reporting.adapters.rows import add_to_cube
 from services.reporting.adapters.state import note_newest_event
 from shared import ledger
 from shared.consuming import Incoming, PoisonMessage
 from shared.events import (
     EVENT_TYPES,
     AnyFactEvent,
-    AuditCompleted,
-    ComplaintReceived,
-    ComplaintResolved,
-    FeedbackReceived,
-    IncidentReported,
     parse_fact_event,
 )
 from shared.events.derived import DERIVED_EVENT_TYPES, DerivedEvent, parse_derived_event
@@ -66,25 +64,23 @@ class Projection:
         unique = {event.id: event for event in events}
         async with self._engine.begin() as connection:
             new_ids = await ledger.claim(connection, CONSUMER, unique)
-            fresh = [event for event in unique.values() if event.id in new_ids]
             facts: list[AnyFactEvent] = []
             derived: list[DerivedEvent] = []
-            for event in fresh:
-                if isinstance(
-                    event,
-                    IncidentReported
-                    | ComplaintReceived
-                    | ComplaintResolved
-                    | AuditCompleted
-                    | FeedbackReceived,
-                ):
-                    facts.append(event)
+            newest: datetime | None = None
+            for event in unique.values():  # in the order consumed
+                if event.id not in new_ids:
+                    continue
+                if event.type in EVENT_TYPES:  # cheaper than isinstance on a union of models
+                    facts.append(cast(AnyFactEvent, event))
                 else:
-                    derived.append(event)
-            await record_facts(connection, facts)
-            await record_derived(connection, derived)
-            if fresh:
-                await note_newest_event(connection, max(event.time for event in fresh))
-        self.projected += len(fresh)
-        self.skipped += len(events) - len(fresh)
-        return len(fresh)
+                    derived.append(cast(DerivedEvent, event))
+                newest = event.time if newest is None or event.time > newest else newest
+            deltas: Deltas = {}
+            await record_facts(connection, facts, deltas)
+            await record_derived(connection, derived, deltas)
+            await add_to_cube(connection, deltas)
+            if newest is not None:
+                await note_newest_event(connection, newest)
+        self.projected += len(new_ids)
+        self.skipped += len(events) - len(new_ids)
+        return len(new_ids)

@@ -8,6 +8,7 @@ by their due date, lessons and outcomes by when they were published.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -16,13 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.reporting.adapters.fact_writer import Deltas, add, fact_places
 from services.reporting.adapters.records import load_actions, load_obligations, save
-from services.reporting.adapters.rows import CubeKey, add_to_cube
+from services.reporting.adapters.rows import CubeKey, insert_new
 from services.reporting.adapters.tables import alert_sites, alerts, lessons, theme_links
 from services.reporting.domain.actions import ActionRecord
 from services.reporting.domain.facts import OUTCOMES, theme_metric
 from services.reporting.domain.obligations import ObligationRecord
 from services.reporting.domain.periods import month_of
-from shared.database import insert_ignoring_duplicates
 from shared.events.derived import (
     ActionEscalated,
     ActionLinked,
@@ -39,8 +39,10 @@ from shared.events.derived import (
     ThemeLinked,
 )
 
-ACTION_EVENTS = (ActionOpened, ActionLinked, ActionUpdated, ActionReviewed, ActionEscalated)
-OBLIGATION_EVENTS = (ObligationFlagged, ObligationMet, ObligationOverdue)
+ACTION_EVENTS = frozenset(
+    {ActionOpened, ActionLinked, ActionUpdated, ActionReviewed, ActionEscalated}
+)
+OBLIGATION_EVENTS = frozenset({ObligationFlagged, ObligationMet, ObligationOverdue})
 
 
 def alert_source(event: AlertRaised) -> str | None:
@@ -49,82 +51,111 @@ def alert_source(event: AlertRaised) -> str | None:
     return subject.removeprefix("events/") if subject.startswith("events/") else None
 
 
-async def record_derived(connection: AsyncConnection, events: Sequence[DerivedEvent]) -> None:
-    """Apply derived events (in the order consumed) to the read models."""
+async def record_derived(
+    connection: AsyncConnection, events: Sequence[DerivedEvent], deltas: Deltas
+) -> None:
+    """Apply derived events (in the order consumed); cube increments are added to ``deltas``.
+
+    Set-based: one multi-row statement per table and batch, never one per event. Rows keyed by
+    something already stored are left alone (first wins, as when applied one by one).
+    """
     if not events:
         return
-    sources = [e.data.source_event_id for e in events if isinstance(e, ThemeLinked | ActionOpened)]
-    sources += [s for e in events if isinstance(e, AlertRaised) and (s := alert_source(e))]
+    kinds: dict[type[DerivedEvent], list[Any]] = defaultdict(list)
+    actions_folded: list[Any] = []
+    obligations_folded: list[Any] = []
+    for event in events:  # one pass, dispatching on the exact class (cheaper than isinstance)
+        kind = type(event)
+        if kind in ACTION_EVENTS:
+            actions_folded.append(event)
+        elif kind in OBLIGATION_EVENTS:
+            obligations_folded.append(event)
+        else:
+            kinds[kind].append(event)
+    linked: list[ThemeLinked] = kinds[ThemeLinked]
+    raised: list[AlertRaised] = kinds[AlertRaised]
+    sources = [e.data.source_event_id for e in linked]
+    sources += [e.data.source_event_id for e in actions_folded if type(e) is ActionOpened]
+    sources += [s for e in raised if (s := alert_source(e))]
     known = await fact_places(connection, sources)
-    deltas: Deltas = {}
+    await _link_themes(connection, linked, known, deltas)
+    await _raise_alerts(connection, raised, known)
+    shared = {e.data.lesson_id: _lesson_row(e) for e in reversed(kinds[LessonShared])}
+    await insert_new(connection, lessons, list(shared.values()))  # reversed: first one wins
+    for event in kinds[OutcomePublished]:
+        key = CubeKey(event.providerid, event.region, event.siteid, month_of(event.time),
+                      OUTCOMES, "")  # fmt: skip
+        add(deltas, key, 1)
+    await _fold_actions(connection, actions_folded, known)
+    await _fold_obligations(connection, obligations_folded)
+
+
+async def _link_themes(
+    connection: AsyncConnection, events: list[ThemeLinked], known: dict[str, datetime],
+    deltas: Deltas,
+) -> None:  # fmt: skip
+    links: dict[tuple[str, str], dict[str, Any]] = {}
     for event in events:
-        if isinstance(event, ThemeLinked):
-            await _theme_linked(connection, event, known.get(event.data.source_event_id), deltas)
-        elif isinstance(event, AlertRaised):
-            await _alert(connection, event, known)
-        elif isinstance(event, LessonShared):
-            await _lesson(connection, event)
-        elif isinstance(event, OutcomePublished):
-            key = CubeKey(event.providerid, event.region, event.siteid, month_of(event.time),
-                          OUTCOMES, "")  # fmt: skip
-            add(deltas, key, 1)
-    await add_to_cube(connection, deltas)
-    await _fold_actions(connection, [e for e in events if isinstance(e, ACTION_EVENTS)], known)
-    await _fold_obligations(connection, [e for e in events if isinstance(e, OBLIGATION_EVENTS)])
+        row = _theme_link_row(event, known.get(event.data.source_event_id))
+        links.setdefault((row["source_event_id"], row["theme_id"]), row)
+    for source_id, theme_id in await insert_new(connection, theme_links, list(links.values())):
+        row = links[(source_id, theme_id)]
+        key = CubeKey(row["provider_id"], row["region"], row["site_id"], row["month"],
+                      theme_metric(row["event_type"]), theme_id)  # fmt: skip
+        add(deltas, key, 1)
 
 
-async def _insert_new(connection: AsyncConnection, table: Any, row: dict[str, Any]) -> bool:
-    statement = insert_ignoring_duplicates(table, connection.dialect.name)
-    keys = list(table.primary_key.columns)
-    result = await connection.execute(statement.returning(*keys), [row])
-    return bool(result.all())
-
-
-async def _theme_linked(
-    connection: AsyncConnection, event: ThemeLinked, fact_at: datetime | None, deltas: Deltas
+async def _raise_alerts(
+    connection: AsyncConnection, events: list[AlertRaised], known: dict[str, datetime]
 ) -> None:
+    raised: dict[str, dict[str, Any]] = {}
+    involved: dict[str, list[str]] = {}
+    for event in events:
+        if event.data.alert_id not in raised:
+            raised[event.data.alert_id] = _alert_row(event, known)
+            involved[event.data.alert_id] = sorted({*event.data.site_ids, event.siteid})
+    new_alerts = await insert_new(connection, alerts, list(raised.values()))
+    rows = [
+        {"alert_id": alert_id, "site_id": site}
+        for (alert_id,) in sorted(new_alerts)
+        for site in involved[alert_id]
+    ]
+    if rows:
+        await connection.execute(alert_sites.insert(), rows)
+
+
+def _theme_link_row(event: ThemeLinked, fact_at: datetime | None) -> dict[str, Any]:
     at = fact_at or event.time
-    link, month = event.data, month_of(at)
-    row: dict[str, Any] = {
+    link = event.data
+    return {
         "source_event_id": link.source_event_id, "theme_id": link.theme_id,
         "event_type": link.source_event_type, "provider_id": event.providerid,
         "region": event.region, "site_id": event.siteid, "occurred_at": at,
-        "month": month, "settled": fact_at is not None,
+        "month": month_of(at), "settled": fact_at is not None,
     }  # fmt: skip
-    if await _insert_new(connection, theme_links, row):
-        metric = theme_metric(link.source_event_type)
-        add(deltas, CubeKey(event.providerid, event.region, event.siteid, month, metric,
-                            link.theme_id), 1)  # fmt: skip
 
 
-async def _alert(
-    connection: AsyncConnection, event: AlertRaised, known: dict[str, datetime]
-) -> None:
+def _alert_row(event: AlertRaised, known: dict[str, datetime]) -> dict[str, Any]:
     source = alert_source(event)
     fact_at = known.get(source) if source else None
     alert = event.data
-    row = {
+    return {
         "alert_id": alert.alert_id, "provider_id": event.providerid, "region": event.region,
         "site_id": event.siteid, "theme_id": alert.theme_id, "site_ids": sorted(alert.site_ids),
         "event_count": alert.event_count, "window_days": alert.window_days,
         "raised_at": fact_at or event.time, "settled": fact_at is not None,
         "source_event_id": source,
     }  # fmt: skip
-    if await _insert_new(connection, alerts, row):
-        sites = sorted({*alert.site_ids, event.siteid})
-        await connection.execute(
-            alert_sites.insert(), [{"alert_id": alert.alert_id, "site_id": s} for s in sites]
-        )
 
 
-async def _lesson(connection: AsyncConnection, event: LessonShared) -> None:
+def _lesson_row(event: LessonShared) -> dict[str, Any]:
     lesson = event.data  # what_we_did is marked sensitive: not kept here
-    await _insert_new(connection, lessons, {
+    return {
         "lesson_id": lesson.lesson_id, "action_id": lesson.action_id, "theme_id": lesson.theme_id,
         "provider_id": event.providerid, "region": event.region, "site_id": event.siteid,
         "shared_at": event.time, "what_happened": lesson.what_happened,
         "evidence_of_effect": lesson.evidence_of_effect,
-    })  # fmt: skip
+    }  # fmt: skip
 
 
 async def _fold_actions(

@@ -13,10 +13,9 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.reporting.adapters.rows import CubeKey, add_to_cube, aware, chunks
+from services.reporting.adapters.rows import CubeKey, aware, chunks, insert_new
 from services.reporting.adapters.tables import actions, alerts, facts, theme_links
 from services.reporting.domain.facts import FactEntry, fact_entry, theme_metric
-from shared.database import insert_ignoring_duplicates
 from shared.events import AnyFactEvent
 
 Deltas = dict[CubeKey, tuple[int, int]]
@@ -28,13 +27,16 @@ def add(deltas: Deltas, key: CubeKey, count: int, total: int = 0) -> None:
     deltas[key] = (old_count + count, old_total + total)
 
 
-async def record_facts(connection: AsyncConnection, events: Sequence[AnyFactEvent]) -> None:
-    """Index new facts, count them in the cube and settle what was placed before them."""
+async def record_facts(
+    connection: AsyncConnection, events: Sequence[AnyFactEvent], deltas: Deltas
+) -> None:
+    """Index new facts, count them (into ``deltas``) and settle what was placed before them."""
     if not events:
         return
     entries = {event.id: fact_entry(event) for event in events}
-    await connection.execute(
-        insert_ignoring_duplicates(facts, connection.dialect.name),
+    await insert_new(
+        connection,
+        facts,
         [
             {
                 "event_id": e.event_id, "event_type": e.event_type, "provider_id": e.provider_id,
@@ -45,7 +47,6 @@ async def record_facts(connection: AsyncConnection, events: Sequence[AnyFactEven
             for e in entries.values()
         ],
     )  # fmt: skip
-    deltas: Deltas = {}
     for e in entries.values():
         for delta in e.deltas:
             key = CubeKey(
@@ -53,7 +54,6 @@ async def record_facts(connection: AsyncConnection, events: Sequence[AnyFactEven
             )
             add(deltas, key, delta.count, delta.total)
     await _settle_theme_links(connection, entries, deltas)
-    await add_to_cube(connection, deltas)
     await _settle(connection, entries)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, select
@@ -54,4 +54,4 @@ async def save(
     if not records:
         return
     table = actions if isinstance(records[0], ActionRecord) else obligations
-    await upsert(connection, table, [asdict(record) for record in records])
+    await upsert(connection, table, [dict(vars(record)) for record in records])  # flat fields
