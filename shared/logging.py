@@ -18,6 +18,9 @@ SENSITIVE_KEYS = frozenset(
     {"description", "summary", "text", "comment", "desired_outcome", "immediate_actions", "data"}
 )
 REDACTED = "[redacted]"
+# Loggers that follow the configured level down to DEBUG. Libraries stay at INFO or above: at
+# DEBUG aiokafka prints record values and aiosqlite SQL parameters, i.e. care records.
+OWN_LOGGERS = ("shared", "services", "learnloop", "benchmarks")
 
 
 def redact_sensitive(
@@ -47,8 +50,9 @@ def configure_logging(
     """Route structlog and the standard library through one JSON (or console) renderer.
 
     Lines below ``level`` are dropped before any processor runs, so a DEBUG call costs one level
-    check at INFO. Every process calls this once at start-up, so it also switches tracing on
-    when the environment asks for it (``shared.tracing.configure_tracing``).
+    check at INFO; DEBUG applies to LearnLoop's own loggers only (``OWN_LOGGERS``). Every
+    process calls this once at start-up, so it also switches tracing on when the environment
+    asks for it (``shared.tracing.configure_tracing``).
     """
     renderer: Any = (
         structlog.processors.JSONRenderer()
@@ -80,7 +84,10 @@ def configure_logging(
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    numeric = logging.getLevelNamesMapping()[level.upper()]
+    root.setLevel(max(numeric, logging.INFO))
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(numeric)
     structlog.contextvars.bind_contextvars(service=service)
     tracing.configure_tracing(service)
 

@@ -37,6 +37,7 @@ MAX_LINKS = 10_000
 
 _propagator = TraceContextTextMapPropagator()
 _tracer: Tracer | None = None
+_provider: TracerProvider | None = None
 
 
 class Traced(Protocol):
@@ -56,11 +57,23 @@ def enabled() -> bool:
     return _tracer is not None
 
 
+def tracer() -> Tracer | None:
+    """LearnLoop's tracer, when tracing is on."""
+    return _tracer
+
+
 def use_tracer_provider(provider: TracerProvider | None) -> None:
     """Record spans with ``provider`` from now on (None: switch tracing off). Tests use it with
     an in-memory exporter; services go through :func:`configure_tracing`."""
-    global _tracer
+    global _tracer, _provider
     _tracer = provider.get_tracer(TRACER_NAME) if provider is not None else None
+    _provider = provider
+
+
+def flush() -> None:
+    """Export the spans still buffered (the provider also does at exit)."""
+    if _provider is not None:
+        _provider.force_flush()
 
 
 def configure_tracing(service: str, environ: Mapping[str, str] = os.environ) -> bool:
@@ -82,7 +95,8 @@ def configure_tracing(service: str, environ: Mapping[str, str] = os.environ) -> 
     provider = new_tracer_provider(service, environ)
     for name in names:
         provider.add_span_processor(BatchSpanProcessor(_exporter(name, environ)))
-    trace.set_tracer_provider(provider)  # for libraries that trace through the global API
+    # Not installed as the global provider: FastAPI (0.16x) would then add spans of its own to
+    # every request, next to TracingMiddleware's, and record validation failures with inputs.
     use_tracer_provider(provider)
     return True
 
