@@ -29,6 +29,11 @@ def parse_options(argv: list[str]) -> tuple[SuiteOptions, bool]:
     parser.add_argument("--only", action="append", choices=SUITE, help="run this one (repeat)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where JSON and README go")
     parser.add_argument("--keep", action="store_true", help="keep service logs and SQLite files")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy flame graphs of the services (results/profiles)",
+    )
     args = parser.parse_args(argv)
     mode: Mode = "quick" if args.quick else "smoke" if args.smoke else "full"
     if args.scale and any(scale < 1 for scale in args.scale):
@@ -40,6 +45,7 @@ def parse_options(argv: list[str]) -> tuple[SuiteOptions, bool]:
         only=tuple(dict.fromkeys(args.only or ())),
         results=args.results,
         workdir=workdir,
+        profile=args.profile,
     )
     return options, args.keep
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import asyncpg
 
+from benchmarks.profiling import Profiler
 from benchmarks.sizes import Sizes
 from learnloop.infra import postgres
 from learnloop.infra.kafka import cluster_metadata
@@ -94,6 +95,7 @@ class BenchContext:
     sizes: Sizes
     workdir: Path
     stack: AsyncExitStack
+    profiler: Profiler
 
     @property
     def prefix(self) -> str:
@@ -105,6 +107,10 @@ class BenchContext:
         return KafkaSettings(
             bootstrap_servers=KAFKA_BOOTSTRAP, topic_prefix=f"{self.prefix}.{label}"
         )
+
+    def profile_name(self, process: str) -> str:
+        """The file name (without .svg) of a process's profile."""
+        return f"{self.name}-s{self.scale}-{process}"
 
     def group(self, label: str) -> str:
         """A consumer group id no other run uses."""
@@ -147,15 +153,18 @@ async def _drop_database(name: str) -> None:
 
 @contextlib.asynccontextmanager
 async def open_context(
-    *, run_id: str, name: str, scale: int, sizes: Sizes, workdir: Path
-) -> AsyncIterator[BenchContext]:
-    """A benchmark's context; on exit its databases are dropped and its topics deleted."""
+    *, run_id: str, name: str, scale: int, sizes: Sizes, workdir: Path,
+    profiles: Path | None = None,
+) -> AsyncIterator[BenchContext]:  # fmt: skip
+    """A benchmark's context; on exit its databases are dropped and its topics deleted (and
+    its profiles written, with ``profiles``)."""
     async with AsyncExitStack() as stack:
         context = BenchContext(
             run_id=run_id, name=name, scale=scale, sizes=sizes.scaled(scale), workdir=workdir,
-            stack=stack,
+            stack=stack, profiler=Profiler(profiles),
         )  # fmt: skip
         stack.push_async_callback(delete_topics, context.prefix)
+        stack.push_async_callback(context.profiler.finish)
         yield context
 
 

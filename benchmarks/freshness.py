@@ -261,10 +261,14 @@ async def run(context: BenchContext) -> dict[str, Any]:
         bucket.accepted_at.extend([answer.finished] * _accepted(answer))
 
     headers = {"X-API-Key": key}
+
+    def profile(name: str) -> dict[str, Any]:
+        return {"profiler": context.profiler, "profile_name": context.profile_name(name)}
+
     async with (
-        service("intake", env["intake"], folder) as intake,
-        service("learning", env["learning"], folder) as learning,
-        service("reporting", env["reporting"], folder) as reporting,
+        service("intake", env["intake"], folder, **profile("intake")) as intake,
+        service("learning", env["learning"], folder, **profile("learning")) as learning,
+        service("reporting", env["reporting"], folder, **profile("reporting")) as reporting,
         httpx.AsyncClient(base_url=intake.url, timeout=60, headers=headers,
                           limits=httpx.Limits(max_connections=256)) as sender,
         httpx.AsyncClient(base_url=reporting.url, timeout=30, headers=headers) as poller,
@@ -273,8 +277,9 @@ async def run(context: BenchContext) -> dict[str, Any]:
         polling = asyncio.create_task(poll_visibility(poller, buckets, sizes.e2e_poll_s, done))
         started = time.monotonic()
         answers = await fixed_rate(
-            sender, calls, sizes.e2e_rate / per_request, headers={}, on_answer=on_answer
-        )
+            sender, calls, sizes.e2e_rate / per_request, headers={}, on_answer=on_answer,
+            max_in_flight=int(sizes.e2e_rate / per_request * 5),
+        )  # fmt: skip
         sent_s = max(a.finished for a in answers) - started
         learning_at_end = await _learning_applied(learning)
         try:
@@ -305,12 +310,13 @@ async def run(context: BenchContext) -> dict[str, Any]:
         rss_figure("learning", learning.peak_rss_mb),
         rss_figure("reporting", reporting.peak_rss_mb),
     ]
+    notes = []
+    unsent = sum(a.status == -1 for a in answers)
+    if unsent:
+        notes.append(f"{unsent} requests not sent: 5 s of requests were waiting for intake")
     over = [b.month for b in buckets if b.visible > len(b.accepted_at)]
-    notes = (
-        [f"more events visible than accepted in {over} (a month placed differently)"]
-        if over
-        else []
-    )
+    if over:
+        notes.append(f"more events visible than accepted in {over} (a month placed differently)")
     return {
         "figures": [figure.as_json() for figure in figures],
         "rate_events_per_s": sizes.e2e_rate, "events_per_request": per_request,

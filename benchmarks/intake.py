@@ -85,7 +85,7 @@ async def single_events(http: httpx.AsyncClient, rate: float, seconds: float) ->
         Call(ROUTES[event.type], event.to_json_bytes())
         for event in facts(warmup + int(rate * seconds), seed=12)
     ]
-    answers = await fixed_rate(http, calls, rate, headers={})
+    answers = await fixed_rate(http, calls, rate, headers={}, max_in_flight=int(rate * 2))
     measured = answers[warmup:]
     statuses: dict[str, int] = {}
     for answer in measured:
@@ -103,7 +103,11 @@ async def run(context: BenchContext) -> dict[str, Any]:
     key = await admin_key(url, PROVIDER)
     env = {**kafka_env(kafka), **NO_RATE_LIMIT, "LEARNLOOP_DATABASE__URL": url}
     folder = context.folder("intake")
-    async with service("intake", env, folder) as intake, client(intake.url, key) as http:
+    profile = context.profile_name("intake")
+    async with (
+        service("intake", env, folder, profiler=context.profiler, profile_name=profile) as intake,
+        client(intake.url, key) as http,
+    ):
         batch = await batch_endpoint(
             http, sizes.intake_batch_events, sizes.intake_batch_size,
             sizes.intake_batch_concurrency,
@@ -121,6 +125,11 @@ async def run(context: BenchContext) -> dict[str, Any]:
         rss_figure("intake", intake.peak_rss_mb),
     ]
     notes = []
+    if single.get("not_sent_overload"):
+        notes.append(
+            f"single events: {single['not_sent_overload']} requests not sent: 2 s of requests "
+            "were already waiting for an answer (the service could not keep up)"
+        )
     if single.get("errors"):
         notes.append(
             f"single events: {single['errors']} requests not accepted {single['statuses']}"

@@ -3,7 +3,8 @@
 Latency is measured from each request's *scheduled* start, so a slow server cannot hide its
 queueing by slowing the generator down (no coordinated omission). How late the generator itself
 started requests is reported separately: if that lag is large, the client, not the server, was
-the limit.
+the limit. When the server falls so far behind that ``max_in_flight`` requests are outstanding,
+further requests are not sent but counted (status -1), so an overloaded run still ends on time.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Answer:
     scheduled: float
     started: float
     finished: float
-    status: int  # 0: no answer (connection error, timeout)
+    status: int  # 0: no answer (connection error, timeout); -1: not sent (overload)
     body: bytes
 
     @property
@@ -47,12 +48,15 @@ OnAnswer = Callable[[int, Answer], None]
 
 async def fixed_rate(
     client: httpx.AsyncClient, calls: Sequence[Call], rate: float, *, headers: dict[str, str],
-    on_answer: OnAnswer | None = None,
+    on_answer: OnAnswer | None = None, max_in_flight: int = 1000,
 ) -> list[Answer]:  # fmt: skip
     """Start ``calls[i]`` at ``t0 + i / rate``; return every answer in call order."""
     answers: list[Answer | None] = [None] * len(calls)
+    in_flight = 0
 
     async def send(index: int, call: Call, scheduled: float) -> None:
+        nonlocal in_flight
+        in_flight += 1
         started = time.monotonic()
         try:
             response = await client.post(
@@ -61,6 +65,7 @@ async def fixed_rate(
             status, body = response.status_code, response.content
         except httpx.HTTPError as exc:
             status, body = 0, repr(exc).encode()
+        in_flight -= 1
         answer = Answer(scheduled, started, time.monotonic(), status, body)
         answers[index] = answer
         if on_answer is not None:
@@ -73,6 +78,13 @@ async def fixed_rate(
         delay = scheduled - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
+        if in_flight >= max_in_flight:
+            now = time.monotonic()
+            unsent = Answer(scheduled, now, now, -1, b"not sent: too many in flight")
+            answers[index] = unsent
+            if on_answer is not None:
+                on_answer(index, unsent)
+            continue
         tasks.append(asyncio.create_task(send(index, call, scheduled)))
     await asyncio.gather(*tasks)
     return [answer for answer in answers if answer is not None]
@@ -83,6 +95,7 @@ def summarise(answers: Sequence[Answer], ok: Callable[[Answer], bool]) -> dict[s
     if not answers:
         return {}
     good = [a for a in answers if ok(a)]
+    unsent = sum(a.status == -1 for a in answers)
     span = max(a.finished for a in answers) - min(a.scheduled for a in answers)
     starts = [a.started for a in answers]
     offered = (len(answers) - 1) / (max(starts) - min(starts)) if len(answers) > 1 else 0.0
@@ -91,7 +104,8 @@ def summarise(answers: Sequence[Answer], ok: Callable[[Answer], bool]) -> dict[s
     return {
         "requests": len(answers),
         "ok": len(good),
-        "errors": len(answers) - len(good),
+        "errors": len(answers) - len(good) - unsent,
+        "not_sent_overload": unsent,
         "offered_per_s": round(offered, 1),
         "completed_per_s": round(len(good) / span, 1) if span > 0 else 0.0,
         **{f"latency_{k}_ms": round(v, 2) for k, v in latency.items()},

@@ -54,6 +54,7 @@ class SuiteOptions:
     only: tuple[str, ...]
     results: Path
     workdir: Path
+    profile: bool = False
 
 
 def _module(name: str) -> ModuleType | None:
@@ -74,9 +75,11 @@ async def _run_one(
         if "figures" not in details:
             details["figures"] = figures_from_details(details, EXTERNAL_TARGETS.get(name, {}))
         return details
+    profiles = options.results / "profiles" if options.profile else None
     async with open_context(
-        run_id=run_id, name=name, scale=scale, sizes=SIZES[options.mode], workdir=options.workdir
-    ) as context:
+        run_id=run_id, name=name, scale=scale, sizes=SIZES[options.mode],
+        workdir=options.workdir, profiles=profiles,
+    ) as context:  # fmt: skip
         own: Callable[[Any], Awaitable[dict[str, Any]]] = module.run
         return await own(context)
 

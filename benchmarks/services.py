@@ -10,6 +10,7 @@ from pathlib import Path
 
 from benchmarks.context import PROJECT_ROOT
 from benchmarks.figures import peak_rss_mb
+from benchmarks.profiling import Profiler
 from learnloop.processes import ServiceProcess, free_port
 from services.intake.adapters.key_store import KeyStore
 from services.intake.domain.api_keys import KeyRole
@@ -65,8 +66,9 @@ class RunningService:
 
 @asynccontextmanager
 async def service(
-    name: str, env: Mapping[str, str], folder: Path, *, ready_path: str = "/readyz"
-) -> AsyncIterator[RunningService]:
+    name: str, env: Mapping[str, str], folder: Path, *, ready_path: str = "/readyz",
+    profiler: Profiler | None = None, profile_name: str = "",
+) -> AsyncIterator[RunningService]:  # fmt: skip
     """``learnloop <name> serve`` on a free port until the block exits; waits for ``ready_path``
     (for consumers: partitions assigned) before yielding."""
     port = free_port()
@@ -76,6 +78,8 @@ async def service(
     process.start()
     try:
         await asyncio.to_thread(process.wait_healthy, port, ready_path, 120)
+        if profiler is not None and process.process is not None:
+            await profiler.attach(process.process.pid, profile_name or name)
         yield running
     finally:
         running.sample_rss()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.context import PROJECT_ROOT, BenchContext
+from benchmarks.figures import peak_rss_mb
 
 SAMPLE_EVERY_S = 0.1
 WINDOW = (0.10, 0.90)
@@ -33,6 +34,8 @@ class WorkerProcess:
         self.partitions = 0
         self.max_partitions = 0
         self.final: dict[str, Any] = {}
+        self.peak_rss_mb: float | None = None  # VmHWM, read just before the stop signal
+        self.reported = False
         self._process: asyncio.subprocess.Process | None = None
         self._pump: asyncio.Task[None] | None = None
 
@@ -61,6 +64,7 @@ class WorkerProcess:
                 line = json.loads(raw)
             except json.JSONDecodeError:
                 continue  # not a progress line
+            self.reported = True
             if line.get("final"):
                 self.final = line
             else:
@@ -73,6 +77,7 @@ class WorkerProcess:
         if self._process is None:
             return
         if self._process.returncode is None:
+            self.peak_rss_mb = peak_rss_mb(self._process.pid)
             self._process.send_signal(signal.SIGTERM)
         try:
             await asyncio.wait_for(self._process.wait(), within_s)
@@ -165,6 +170,7 @@ async def consume_until(
     result = ConsumeResult(target=target)
     samples: list[tuple[float, int, bool]] = []
     owned: list[int] = []
+    profiling: set[int] = set()
     started = time.monotonic()
     try:
         for worker in workers:
@@ -175,6 +181,13 @@ async def consume_until(
             owning = all(worker.partitions != 0 for worker in workers)
             samples.append((now - started, total, owning))
             owned = [worker.partitions for worker in workers]
+            for n, worker in enumerate(workers):
+                if context.profiler.enabled and worker.reported and n not in profiling:
+                    profiling.add(n)  # the interpreter is up: py-spy can attach
+                    assert worker.pid is not None
+                    await context.profiler.attach(
+                        worker.pid, context.profile_name(f"{label}-{n + 1}")
+                    )
             if total >= target:
                 result.completed = True
                 break
@@ -193,7 +206,8 @@ async def consume_until(
     result.timeline = [(t, n) for t, n, _ in samples]
     result.instances = [
         {"applied": w.applied, "partitions_at_end": partitions,
-         "partitions_max": w.max_partitions, "peak_rss_mb": w.final.get("peak_rss_mb")}
+         "partitions_max": w.max_partitions, "peak_rss_mb": w.peak_rss_mb,
+         "peak_rss_mb_with_shutdown": w.final.get("peak_rss_mb")}
         for w, partitions in zip(workers, owned, strict=True)
     ]  # fmt: skip
     return result
