@@ -45,7 +45,8 @@ class Followed:
 
     @property
     def trace_id(self) -> int:
-        return self.request.context.trace_id
+        trace_id: int = self.request.context.trace_id
+        return trace_id
 
     def named(self, name: str) -> list[ReadableSpan]:
         return [span for span in self.spans if span.name == name]
