@@ -52,18 +52,20 @@ async def open_intake(settings: IntakeSettings) -> AsyncIterator[IntakeSession]:
         await upgrade(engine, ("shared", "intake"))
         publisher = EventPublisher(settings.kafka, timeout_ms=settings.intake.publish_timeout_ms)
         await publisher.start()
+        accepted = AcceptedEvents(engine)
         try:
             yield IntakeSession(
                 keys=KeyStore(engine, cache_seconds=0),
                 intake=Intake(
                     publisher=publisher,
-                    accepted=AcceptedEvents(engine),
+                    accepted=accepted,
                     kafka=settings.kafka,
                     redaction=settings.intake.redaction,
                 ),
             )
         finally:
             await publisher.stop()
+            await accepted.close()
     finally:
         await engine.dispose()
 

@@ -82,12 +82,13 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         await upgrade(engine, ("shared", "intake"))
         publisher = EventPublisher(settings.kafka, timeout_ms=settings.intake.publish_timeout_ms)
         await publisher.start()
+        accepted = AcceptedEvents(engine)
         app.state.intake = IntakeState(
             settings=settings,
             keys=KeyStore(engine, cache_seconds=settings.intake.key_cache_seconds),
             intake=Intake(
                 publisher=publisher,
-                accepted=AcceptedEvents(engine),
+                accepted=accepted,
                 kafka=settings.kafka,
                 redaction=settings.intake.redaction,
             ),
@@ -101,6 +102,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             yield
         finally:
             await publisher.stop()
+            await accepted.close()
             await engine.dispose()
 
     app = FastAPI(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from faststream import AckPolicy
 from faststream.security import SASLScram512
 
-from shared.broker import broker_security, consumer_options, producer_options
+from shared.broker import broker_security, consumer_options, kafka_broker, producer_options
 from shared.settings import KafkaSettings
 
 
@@ -16,6 +19,20 @@ def test_producer_waits_for_all_in_sync_replicas_and_is_idempotent() -> None:
     assert options["enable_idempotence"] is True
     assert options["compression_type"] == "gzip"
     assert options["linger_ms"] == 5
+
+
+def test_producer_batches_are_large_yet_fit_the_brokers_default_message_size() -> None:
+    options = producer_options(KafkaSettings(compression_type=None))
+    assert options["max_batch_size"] >= 256 * 1024
+    builder = DefaultRecordBatchBuilder(
+        magic=2, compression_type=0, is_transactional=0, producer_id=-1, producer_epoch=-1,
+        base_sequence=0, batch_size=options["max_batch_size"],
+    )  # fmt: skip
+    offset = 0
+    while builder.append(offset, None, key=b"site", value=os.urandom(1500), headers=[]):
+        offset += 1  # uncompressible records until the batch is full
+    assert len(builder.build()) <= 1_048_588  # message.max.bytes, the broker's default
+    kafka_broker(KafkaSettings(), client_id="test")  # FastStream takes the same options
 
 
 def test_consumer_commits_after_processing_and_never_auto_commits() -> None:

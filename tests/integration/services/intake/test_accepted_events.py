@@ -6,8 +6,13 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import text
 
-from services.intake.adapters.accepted_events import AcceptedEvent, AcceptedEvents
+from services.intake.adapters.accepted_events import (
+    AcceptedEvent,
+    AcceptedEvents,
+    DatabaseUnavailableError,
+)
 from shared.database import create_engine
 from shared.migrate import upgrade
 from shared.settings import DatabaseSettings
@@ -17,7 +22,9 @@ from shared.settings import DatabaseSettings
 async def accepted(database_url: str) -> AsyncIterator[AcceptedEvents]:
     engine = create_engine(DatabaseSettings(url=database_url))
     await upgrade(engine, ("shared", "intake"))
-    yield AcceptedEvents(engine)
+    accepted = AcceptedEvents(engine)
+    yield accepted
+    await accepted.close()
     await engine.dispose()
 
 
@@ -51,3 +58,44 @@ async def test_concurrent_callers_each_get_their_own_answer(accepted: AcceptedEv
     )
     assert [sorted(answer) for answer in answers] == [["a", "b"], ["a", "c"], ["c"], []]
     assert answers[1]["a"].provider_id == "p2"
+
+
+@pytest.mark.postgres
+async def test_a_connection_lost_between_calls_is_replaced_without_an_error(
+    postgres_url: str,
+) -> None:
+    engine = create_engine(DatabaseSettings(url=postgres_url))
+    await upgrade(engine, ("shared", "intake"))
+    accepted = AcceptedEvents(engine)
+    try:
+        await accepted.record([accepted_event("p1", "a")])
+        assert list(await accepted.find("p1", ["a"])) == ["a"]
+        async with engine.connect() as admin:  # as when PostgreSQL restarts or cuts idle sessions
+            await admin.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        assert list(await accepted.find("p1", ["a"])) == ["a"]
+        await accepted.record([accepted_event("p1", "b")])
+        assert sorted(await accepted.find("p1", ["a", "b"])) == ["a", "b"]
+    finally:
+        await accepted.close()
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_database_error_is_reported_as_the_database_being_unavailable(
+    postgres_url: str,
+) -> None:
+    engine = create_engine(DatabaseSettings(url=postgres_url))  # not migrated: no table
+    accepted = AcceptedEvents(engine)
+    try:
+        with pytest.raises(DatabaseUnavailableError):  # an OSError: the API answers 503
+            await accepted.find("p1", ["a"])
+        with pytest.raises(DatabaseUnavailableError):
+            await accepted.record([accepted_event("p1", "a")])
+    finally:
+        await accepted.close()
+        await engine.dispose()
