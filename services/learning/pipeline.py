@@ -114,8 +114,16 @@ class LearningPipeline:
         self.skipped = 0
 
     async def handle(self, batch: Sequence[Incoming]) -> None:
-        """Apply a consumed batch (the BatchConsumer's handler)."""
-        await self.apply([item.value for item in batch])
+        """Apply a consumed batch (the BatchConsumer's handler). With tracing on, what a fact
+        derives carries the consumer's span for that fact as its trace context."""
+        await self.apply(
+            [
+                item.value
+                if item.traceparent == item.value.traceparent
+                else item.value.model_copy(update={"traceparent": item.traceparent})
+                for item in batch
+            ]
+        )
 
     async def apply(self, events: Sequence[AnyFactEvent]) -> int:
         """Apply facts not applied before; returns how many were new."""
@@ -203,6 +211,7 @@ class LearningPipeline:
             siteid=event.siteid,
             region=event.region,
             correlationid=event.correlationid or event.id,
+            traceparent=event.traceparent,
             data=data,
         )
 

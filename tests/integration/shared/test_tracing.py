@@ -142,11 +142,6 @@ def test_learning_and_reporting_batches_continue_the_trace_of_the_incident(
         assert any(linked_to(child, span) for span in batch)  # and to its batch
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the learning pipeline does not yet copy the fact's traceparent (Incoming.traceparent)"
-    " into the events it derives, so reporting cannot place theme.linked in the incident's trace",
-)
 def test_what_learning_derived_is_reported_in_the_same_trace(followed: Followed) -> None:
     derived = followed.in_trace(f"{followed.reporting_group} process theme.linked")
     learning = followed.in_trace(f"{followed.learning_group} process incident.reported")
