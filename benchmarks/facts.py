@@ -56,11 +56,9 @@ class Produced:
 async def produce_facts(settings: KafkaSettings, count: int, *, seed: int = 7) -> Produced:
     """Create the prefix's topics and publish ``count`` facts (acks=all, idempotent)."""
     await ensure_topics(settings)
-    producer = AIOKafkaProducer(
-        **client_options(settings, client_id="bench-facts"),
-        **producer_options(settings),
-        max_batch_size=256 * 1024,
-    )
+    options = {**client_options(settings, client_id="bench-facts"), **producer_options(settings)}
+    options.setdefault("max_batch_size", 256 * 1024)
+    producer = AIOKafkaProducer(**options)
     await producer.start()
     started = time.perf_counter()
     pending: list[asyncio.Future[object]] = []

@@ -16,7 +16,7 @@ import httpx
 from benchmarks.context import BenchContext
 from benchmarks.facts import PROVIDER, facts
 from benchmarks.figures import Figure, at_least, at_most, rss_figure
-from benchmarks.load import Answer, Call, fixed_rate, summarise
+from benchmarks.load import Answer, Call, fixed_rate, session, summarise
 from benchmarks.services import NO_RATE_LIMIT, admin_key, kafka_env, service
 from shared.provisioning import ensure_topics
 
@@ -78,14 +78,15 @@ def accepted(answer: Answer) -> bool:
     return answer.status == 202 and json.loads(answer.body).get("status") == "accepted"
 
 
-async def single_events(http: httpx.AsyncClient, rate: float, seconds: float) -> dict[str, Any]:
+async def single_events(base_url: str, key: str, rate: float, seconds: float) -> dict[str, Any]:
     """Single-event routes (mixed types) at ``rate`` requests/s; a 1 s warm-up is discarded."""
     warmup = int(rate)
     calls = [
         Call(ROUTES[event.type], event.to_json_bytes())
         for event in facts(warmup + int(rate * seconds), seed=12)
     ]
-    answers = await fixed_rate(http, calls, rate, headers={}, max_in_flight=int(rate * 2))
+    async with session(base_url, {"X-API-Key": key}) as http:
+        answers = await fixed_rate(http, calls, rate, headers={}, max_in_flight=int(rate * 2))
     measured = answers[warmup:]
     statuses: dict[str, int] = {}
     for answer in measured:
@@ -113,7 +114,9 @@ async def run(context: BenchContext) -> dict[str, Any]:
             sizes.intake_batch_concurrency,
         )  # fmt: skip
         intake.sample_rss()
-        single = await single_events(http, sizes.intake_single_rate, sizes.intake_single_seconds)
+        single = await single_events(
+            intake.url, key, sizes.intake_single_rate, sizes.intake_single_seconds
+        )
         intake.sample_rss()
     rate = f"{sizes.intake_single_rate:.0f} req/s"
     figures = [

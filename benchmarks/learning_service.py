@@ -14,13 +14,24 @@ from typing import Any
 from benchmarks.context import BenchContext
 from benchmarks.facts import produce_facts
 from benchmarks.figures import Figure, at_least, rss_figure
-from benchmarks.workers import ConsumeResult, consume_until
-from shared.settings import KafkaSettings
+from benchmarks.workers import ConsumeResult, consume_until, unfinished
+from shared.database import create_engine
+from shared.migrate import upgrade
+from shared.settings import DatabaseSettings, KafkaSettings
 
 NAME = "learning_service"
 DESCRIPTION = "the learning service applying pre-produced facts (all rules on)"
 TARGET_EVENTS_PER_S = 10_000
 SCALE_OUT_TARGET = 1.8  # "roughly double" with a second instance
+
+
+async def migrate(url: str, branches: tuple[str, ...]) -> None:
+    """Bring a database to the newest schema (the services would do it at start-up)."""
+    engine = create_engine(DatabaseSettings(url=url))
+    try:
+        await upgrade(engine, branches)
+    finally:
+        await engine.dispose()
 
 
 async def _run(
@@ -32,11 +43,14 @@ async def _run(
         if backend == "postgresql"
         else context.sqlite_url(label)
     )
+    await migrate(url, ("shared", "learning"))  # once, not by two instances at the same time
+    keys_url = context.sqlite_url(f"{label}-keys")
+    await migrate(keys_url, ("shared", "intake"))
     config = {
         "kafka": kafka.model_dump(mode="json"),
         "database_url": url,
         "group_id": context.group(label),
-        "keys_database_url": context.sqlite_url(f"{label}-keys"),
+        "keys_database_url": keys_url,
     }
     return await consume_until(
         context, kind="learning", instances=instances, target=context.sizes.learning_facts,
@@ -69,12 +83,7 @@ async def run(context: BenchContext) -> dict[str, Any]:
         rss_figure("learning (PostgreSQL)", runs["postgresql"].peak_rss_mb),
         rss_figure("learning (SQLite)", runs["sqlite"].peak_rss_mb),
     ]
-    notes = [
-        f"{name}: cut short after {result.seconds:.0f} s with {result.applied} of "
-        f"{result.target} applied"
-        for name, result in runs.items()
-        if not result.completed
-    ]
+    notes = [unfinished(name, result) for name, result in runs.items() if not result.completed]
     return {
         "figures": [figure.as_json() for figure in figures],
         "facts": context.sizes.learning_facts,

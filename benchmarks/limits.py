@@ -4,6 +4,7 @@ ConsumerPerformance (kafka-tools jar, Java), and bare aiokafka loops that do not
 One 6-partition topic: the Java producer writes N records of ~500 bytes (acks=all, idempotent,
 no compression); the Java consumer and a bare aiokafka consumer (which only counts) read them
 back; then a bare aiokafka producer (acks=all, idempotent, no compression) appends its own.
+Last, the HTTP floor: a trivial ASGI app under uvicorn, loaded like the intake's single events.
 No LearnLoop service can go faster than these on this machine.
 """
 
@@ -12,14 +13,18 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import sys
 import time
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import NewTopic
 
-from benchmarks.context import KAFKA_BOOTSTRAP, KAFKA_LIBS, BenchContext
+from benchmarks.context import KAFKA_BOOTSTRAP, KAFKA_LIBS, PROJECT_ROOT, BenchContext
+from benchmarks.facts import facts
 from benchmarks.figures import Figure
+from benchmarks.http_floor import measure
+from learnloop.processes import free_port
 from shared.provisioning import admin_client
 from shared.settings import KafkaSettings
 
@@ -141,6 +146,24 @@ async def _create_topic(name: str) -> None:
         await admin.close()
 
 
+async def http_floor(context: BenchContext) -> dict[str, Any]:
+    """The single-event load against a trivial app in its own process."""
+    port = free_port()
+    log = context.folder("http-floor") / "server.log"
+    with log.open("ab") as output:
+        server = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "benchmarks.http_floor", str(port), cwd=PROJECT_ROOT,
+            stdout=output, stderr=output,
+        )  # fmt: skip
+    try:
+        body = next(iter(facts(1))).to_json_bytes()
+        sizes = context.sizes
+        return await measure(port, body, sizes.intake_single_rate, sizes.intake_single_seconds)
+    finally:
+        server.terminate()
+        await server.wait()
+
+
 async def run(context: BenchContext) -> dict[str, Any]:
     """The four limits on one topic."""
     sizes = context.sizes
@@ -152,12 +175,17 @@ async def run(context: BenchContext) -> dict[str, Any]:
     bare_producer = await aiokafka_produce(
         topic, sizes.aiokafka_producer_records, sizes.limit_record_bytes
     )
+    floor = await http_floor(context)
+    rate = f"{sizes.intake_single_rate:.0f} req/s"
     figures = [
         Figure("ProducerPerformance (Java), acks=all", java_producer["rate"], "records/s"),
         Figure("ProducerPerformance p99 latency", java_producer["p99"], "ms"),
         Figure("ConsumerPerformance (Java)", java_consumer["fetch_records_per_s"], "records/s"),
         Figure("aiokafka consumer, counting only", bare_consumer["records_per_s"], "records/s"),
         Figure("aiokafka producer, acks=all", bare_producer["records_per_s"], "records/s"),
+        Figure(f"HTTP floor: trivial app p99 at {rate}", floor.get("latency_p99_ms"), "ms"),
+        Figure("HTTP floor: achieved", floor.get("completed_per_s"), "requests/s"),
+        Figure("HTTP floor: load generator lag p99", floor.get("client_lag_p99_ms"), "ms"),
     ]
     return {
         "figures": [figure.as_json() for figure in figures],
@@ -167,4 +195,5 @@ async def run(context: BenchContext) -> dict[str, Any]:
         "consumer_performance": java_consumer,
         "aiokafka_consumer": bare_consumer,
         "aiokafka_producer": bare_producer,
+        "http_floor": floor,
     }

@@ -3,7 +3,9 @@
 Latency is measured from each request's *scheduled* start, so a slow server cannot hide its
 queueing by slowing the generator down (no coordinated omission). How late the generator itself
 started requests is reported separately: if that lag is large, the client, not the server, was
-the limit. When the server falls so far behind that ``max_in_flight`` requests are outstanding,
+the limit. The client is aiohttp: it costs a fraction of httpx's CPU per request (~0.35 ms
+against ~1.6 ms here), which matters when the generator shares two cores with the service it
+loads. When the server falls so far behind that ``max_in_flight`` requests are outstanding,
 further requests are not sent but counted (status -1), so an overloaded run still ends on time.
 """
 
@@ -14,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import httpx
+import aiohttp
 
 from benchmarks.figures import percentiles
 
@@ -46,8 +48,18 @@ class Answer:
 OnAnswer = Callable[[int, Answer], None]
 
 
+def session(
+    base_url: str, headers: dict[str, str], connections: int = 512
+) -> aiohttp.ClientSession:
+    """A client session for the load: keep-alive connections, generous timeouts."""
+    return aiohttp.ClientSession(
+        base_url=base_url, headers=headers, timeout=aiohttp.ClientTimeout(total=60),
+        connector=aiohttp.TCPConnector(limit=connections),
+    )  # fmt: skip
+
+
 async def fixed_rate(
-    client: httpx.AsyncClient, calls: Sequence[Call], rate: float, *, headers: dict[str, str],
+    client: aiohttp.ClientSession, calls: Sequence[Call], rate: float, *, headers: dict[str, str],
     on_answer: OnAnswer | None = None, max_in_flight: int = 1000,
 ) -> list[Answer]:  # fmt: skip
     """Start ``calls[i]`` at ``t0 + i / rate``; return every answer in call order."""
@@ -56,14 +68,13 @@ async def fixed_rate(
 
     async def send(index: int, call: Call, scheduled: float) -> None:
         nonlocal in_flight
-        in_flight += 1
         started = time.monotonic()
         try:
-            response = await client.post(
-                call.path, content=call.body, headers={**headers, "Content-Type": call.content_type}
-            )
-            status, body = response.status_code, response.content
-        except httpx.HTTPError as exc:
+            async with client.post(
+                call.path, data=call.body, headers={**headers, "Content-Type": call.content_type}
+            ) as response:
+                status, body = response.status, await response.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
             status, body = 0, repr(exc).encode()
         in_flight -= 1
         answer = Answer(scheduled, started, time.monotonic(), status, body)
@@ -75,9 +86,8 @@ async def fixed_rate(
     tasks = []
     for index, call in enumerate(calls):
         scheduled = origin + index / rate
-        delay = scheduled - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        # Always yield: behind schedule, the answers must still be read while requests start.
+        await asyncio.sleep(max(0.0, scheduled - time.monotonic()))
         if in_flight >= max_in_flight:
             now = time.monotonic()
             unsent = Answer(scheduled, now, now, -1, b"not sent: too many in flight")
@@ -85,6 +95,7 @@ async def fixed_rate(
             if on_answer is not None:
                 on_answer(index, unsent)
             continue
+        in_flight += 1
         tasks.append(asyncio.create_task(send(index, call, scheduled)))
     await asyncio.gather(*tasks)
     return [answer for answer in answers if answer is not None]

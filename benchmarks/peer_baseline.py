@@ -17,7 +17,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from benchmarks.context import BenchContext
 from benchmarks.facts import produce_facts
 from benchmarks.figures import Figure, rss_figure
-from benchmarks.workers import consume_until
+from benchmarks.workers import consume_until, unfinished
 from services.learning.domain.action_rules import load_action_rules
 from services.learning.domain.rulebook import load_rulebook
 from services.learning.pipeline import LearningPipeline
@@ -76,7 +76,9 @@ async def run(context: BenchContext) -> dict[str, Any]:
         Figure("SQLite: per-message events/s", runs["sqlite"].sustained, "events/s"),
         rss_figure("baseline consumer (PostgreSQL)", runs["postgresql"].peak_rss_mb),
     ]
+    notes = [unfinished(name, result) for name, result in runs.items() if not result.completed]
     return {
+        "notes": notes,
         "figures": [figure.as_json() for figure in figures],
         "facts": count,
         "produced": produced.as_json(),

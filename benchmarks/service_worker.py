@@ -2,9 +2,10 @@
 
     python -m benchmarks.service_worker learning|peer '<config as JSON>'
 
-Prints one JSON line on stdout every 0.1 s (``{"t", "applied", "partitions"}``; ``t`` is
-``time.monotonic()``, which is system-wide on Linux) and, after SIGTERM or SIGINT, a final line
-with its peak RSS. Logs go to stderr.
+Prints ``{"waiting": true}`` once imported and waits for a line on stdin, so that several
+instances start together; then one JSON line on stdout every 0.1 s (``{"t", "applied",
+"partitions"}``; ``t`` is ``time.monotonic()``, system-wide on Linux) and, after SIGTERM or
+SIGINT, a final line with its peak RSS. Logs go to stderr.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from benchmarks.peer_baseline import newcomer_consumer
+from services.learning.app import running
+from services.learning.settings import LearningOptions, LearningSettings
 from shared.logging import configure_logging
 from shared.settings import DatabaseSettings, KafkaSettings
 
@@ -56,9 +60,6 @@ async def report(
 
 async def serve_learning(config: dict[str, Any], stop: asyncio.Event) -> None:
     """The real learning service: ``services.learning.app.running``."""
-    from services.learning.app import running
-    from services.learning.settings import LearningOptions, LearningSettings
-
     settings = LearningSettings(
         kafka=KafkaSettings(**config["kafka"]),
         database=DatabaseSettings(url=config["database_url"]),
@@ -74,8 +75,6 @@ async def serve_learning(config: dict[str, Any], stop: asyncio.Event) -> None:
 
 async def serve_peer(config: dict[str, Any], stop: asyncio.Event) -> None:
     """The per-message FastStream baseline."""
-    from benchmarks.peer_baseline import newcomer_consumer
-
     broker, pipeline = await newcomer_consumer(
         KafkaSettings(**config["kafka"]), config["database_url"], config["group_id"]
     )
@@ -92,6 +91,8 @@ async def main(kind: str, config: dict[str, Any]) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     serve = {"learning": serve_learning, "peer": serve_peer}[kind]
+    emit({"waiting": True})
+    await asyncio.to_thread(sys.stdin.readline)  # the parent's go
     await serve(config, stop)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     emit({"final": True, "peak_rss_mb": round(peak_kb / 1024, 1)})

@@ -20,6 +20,7 @@ from benchmarks.context import PROJECT_ROOT, BenchContext
 from benchmarks.figures import peak_rss_mb
 
 SAMPLE_EVERY_S = 0.1
+STALL_SHARE = 1 / 6  # no progress for this share of the time cap, after the first: stalled
 WINDOW = (0.10, 0.90)
 
 
@@ -36,6 +37,7 @@ class WorkerProcess:
         self.final: dict[str, Any] = {}
         self.peak_rss_mb: float | None = None  # VmHWM, read just before the stop signal
         self.reported = False
+        self.waiting = asyncio.Event()
         self._process: asyncio.subprocess.Process | None = None
         self._pump: asyncio.Task[None] | None = None
 
@@ -52,8 +54,8 @@ class WorkerProcess:
         with self.log_file.open("ab") as log:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "benchmarks.service_worker", self.kind,
-                json.dumps(self.config), cwd=PROJECT_ROOT, stdout=asyncio.subprocess.PIPE,
-                stderr=log,
+                json.dumps(self.config), cwd=PROJECT_ROOT, stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, stderr=log,
             )  # fmt: skip
         self._pump = asyncio.create_task(self._read())
 
@@ -64,6 +66,9 @@ class WorkerProcess:
                 line = json.loads(raw)
             except json.JSONDecodeError:
                 continue  # not a progress line
+            if line.get("waiting"):
+                self.waiting.set()
+                continue
             self.reported = True
             if line.get("final"):
                 self.final = line
@@ -71,6 +76,22 @@ class WorkerProcess:
                 self.applied = int(line["applied"])
                 self.partitions = int(line["partitions"])
                 self.max_partitions = max(self.max_partitions, self.partitions)
+
+    async def ready(self, within_s: float = 120) -> None:
+        """Wait until the child has imported everything and waits for the go."""
+        waiting = asyncio.create_task(self.waiting.wait())
+        assert self._process is not None
+        exited = asyncio.create_task(self._process.wait())
+        await asyncio.wait({waiting, exited}, timeout=within_s, return_when="FIRST_COMPLETED")
+        waiting.cancel()
+        exited.cancel()
+        if not self.waiting.is_set():
+            raise RuntimeError(f"{self.kind} worker did not start:\n{self.log_tail()}")
+
+    def go(self) -> None:
+        """Let the child start serving."""
+        assert self._process is not None and self._process.stdin is not None
+        self._process.stdin.write(b"go\n")
 
     async def stop(self, within_s: float = 60) -> None:
         """SIGTERM, then wait for the final line (kill -9 after ``within_s``)."""
@@ -102,7 +123,8 @@ class ConsumeResult:
     target: int
     applied: int = 0
     completed: bool = False
-    seconds: float = 0.0  # first process spawned -> every fact applied (or cut short)
+    stalled: bool = False
+    seconds: float = 0.0  # processes told to start -> every fact applied (or cut short)
     sustained: float | None = None
     window_s: float = 0.0
     instances: list[dict[str, Any]] = field(default_factory=list)
@@ -120,11 +142,21 @@ class ConsumeResult:
     def as_json(self) -> dict[str, Any]:
         return {
             "target": self.target, "applied": self.applied, "completed": self.completed,
+            "stalled": self.stalled,
             "seconds": round(self.seconds, 2), "sustained_events_per_s": self.sustained,
             "sustained_window_s": round(self.window_s, 2), "overall_events_per_s": self.overall,
             "peak_rss_mb": self.peak_rss_mb, "instances": self.instances,
             "timeline_per_s": _thin(self.timeline),
         }  # fmt: skip
+
+
+def unfinished(name: str, result: ConsumeResult) -> str:
+    """The note for a run that did not apply every fact."""
+    why = "stopped making progress" if result.stalled else "reached the time cap"
+    return (
+        f"{name}: {why} after {result.seconds:.0f} s with {result.applied} of {result.target} "
+        "applied; its rate is up to that point"
+    )
 
 
 def _thin(timeline: list[tuple[float, int]]) -> list[tuple[float, int]]:
@@ -142,13 +174,16 @@ def sustained_rate(
     samples: list[tuple[float, int, bool]], target: int
 ) -> tuple[float | None, float]:
     """Events/s between 10% and 90% of ``target`` applied (samples: t, applied, every instance
-    owns partitions); up to the last sample when the run was cut short. When one batch jumps
+    owns partitions); up to the last progress when the run was cut short. When one batch jumps
     over the whole window (tiny runs), the samples either side of the jump are used."""
     low, high = WINDOW[0] * target, WINDOW[1] * target
     first = next((i for i, (_, n, ready) in enumerate(samples) if n >= low and ready), None)
     if first is None:
         return None, 0.0
-    last = next((i for i, (_, n, _) in enumerate(samples) if n >= high), len(samples) - 1)
+    final = samples[-1][1]  # not reached 90%: up to the last progress
+    last = next(
+        (i for i, (_, n, _) in enumerate(samples) if n >= min(high, final)), len(samples) - 1
+    )
     if last <= first:
         first = max(0, last - 1)
     seconds = samples[last][0] - samples[first][0]
@@ -171,10 +206,15 @@ async def consume_until(
     samples: list[tuple[float, int, bool]] = []
     owned: list[int] = []
     profiling: set[int] = set()
-    started = time.monotonic()
     try:
         for worker in workers:
             await worker.start()
+        for worker in workers:  # imported and waiting: start serving together, so all join
+            await worker.ready()  # the consumer group at once
+        started = time.monotonic()
+        for worker in workers:
+            worker.go()
+        last_total, last_change = 0, started
         while True:
             now = time.monotonic()
             total = sum(worker.applied for worker in workers)
@@ -192,6 +232,11 @@ async def consume_until(
                 result.completed = True
                 break
             if now - started > context.sizes.time_cap_s:
+                break
+            if total != last_total:
+                last_total, last_change = total, now
+            elif total and now - last_change > context.sizes.time_cap_s * STALL_SHARE:
+                result.stalled = True
                 break
             if not any(worker.running for worker in workers):
                 tail = "\n".join(worker.log_tail() for worker in workers)
