@@ -17,7 +17,7 @@ from services.learning.adapters.tables import (
     obligations,
 )
 from services.learning.domain.action_lifecycle import next_status
-from shared import outbox
+from shared import outbox, tracing
 from shared.database import insert_ignoring_duplicates
 from shared.events.derived import (
     ActionChangeKind,
@@ -55,7 +55,8 @@ class ActionChange:
 
 
 def envelope_for(row: Any, cls: type[EventEnvelope[Any]], event_id: str, data: Any) -> Any:
-    """A derived event placed at the row's provider, site and region."""
+    """A derived event placed at the row's provider, site and region, carrying the active span's
+    trace context when tracing is on (the manager's request, or the governance clock's tick)."""
     return cls(
         id=event_id,
         type=str(cls.model_fields["type"].default),
@@ -64,6 +65,7 @@ def envelope_for(row: Any, cls: type[EventEnvelope[Any]], event_id: str, data: A
         providerid=row.provider_id,
         siteid=row.site_id,
         region=row.region,
+        traceparent=tracing.current_traceparent(),
         data=data,
     )
 

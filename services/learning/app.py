@@ -28,6 +28,7 @@ from shared.migrate import upgrade
 from shared.outbox import OutboxRelay
 from shared.settings import DatabaseSettings
 from shared.topics import FACT_TOPICS
+from shared.tracing import TracingMiddleware
 
 
 @dataclass
@@ -122,6 +123,9 @@ def create_app(settings: LearningSettings | None = None) -> FastAPI:
             yield
 
     app = FastAPI(title="LearnLoop learning", version="1", lifespan=lifespan)
+    # A SERVER span per request, so managers' changes start (or continue) a trace; does nothing
+    # unless tracing is on.
+    app.add_middleware(TracingMiddleware)
     app.include_router(http_api.router)
 
     @app.get("/healthz")

@@ -4,9 +4,12 @@ reviews completed actions for effect (publishing verdicts, lessons and reporters
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from opentelemetry.trace import Span, StatusCode
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -25,7 +28,7 @@ from services.learning.domain.action_lifecycle import (
     judge_by_recurrence,
 )
 from services.learning.domain.action_rules import ActionRules
-from shared import outbox
+from shared import outbox, tracing
 from shared.events.derived import (
     ActionEscalated,
     ActionEscalation,
@@ -44,9 +47,29 @@ from shared.settings import KafkaSettings
 
 log = get_logger(__name__)
 
+TICK_SPAN = "governance clock tick"
+
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@contextlib.contextmanager
+def _tick_span() -> Iterator[Span | None]:
+    """The current span of one tick, when tracing is on."""
+    tracer = tracing.tracer()
+    if tracer is None:
+        yield None
+        return
+    # The error's type only: a database error's message can hold SQL parameters.
+    with tracer.start_as_current_span(
+        TICK_SPAN, record_exception=False, set_status_on_exception=False
+    ) as span:
+        try:
+            yield span
+        except Exception as exc:
+            span.set_status(StatusCode.ERROR, type(exc).__name__)
+            raise
 
 
 class GovernanceClock:
@@ -69,14 +92,20 @@ class GovernanceClock:
             await asyncio.sleep(self._rules.overdue_check_seconds)
 
     async def tick(self, now: datetime) -> int:
-        """Apply every time-driven rule as of ``now``; returns how many events it queued."""
-        async with self._engine.begin() as connection:
-            events = [
-                *await self._overdue_obligations(connection, now),
-                *await self._overdue_actions(connection, now),
-                *await self._reviews(connection, now),
-            ]
-            await outbox.add(connection, events, self._kafka)
+        """Apply every time-driven rule as of ``now``; returns how many events it queued.
+
+        With tracing on, a tick is a span (under the request that ran it, if any) and the events
+        it queues carry its context, so an escalation can be followed into reporting."""
+        with _tick_span() as span:
+            async with self._engine.begin() as connection:
+                events = [
+                    *await self._overdue_obligations(connection, now),
+                    *await self._overdue_actions(connection, now),
+                    *await self._reviews(connection, now),
+                ]
+                await outbox.add(connection, events, self._kafka)
+            if span is not None:
+                span.set_attribute("learnloop.events_queued", len(events))
         return len(events)
 
     async def _overdue_obligations(self, connection: AsyncConnection, now: datetime) -> list[Any]:
