@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+from services.intake.adapters.accepted_events import AcceptedEvent
+from services.intake.submission import legacy_payload_hash
 from shared.broker import topic_name
 from shared.events import parse_fact_event
 from shared.topics import COMPLAINTS, INCIDENTS
-from tests.integration.services.intake.conftest import IntakeHarness, read_topic
+from tests.integration.services.intake.conftest import PROVIDER, IntakeHarness, read_topic
 from tests.unit.shared.events.examples import (
     all_examples,
     as_json_dict,
@@ -88,6 +90,23 @@ async def test_concurrent_requests_and_their_concurrent_retries_publish_each_eve
     assert sorted(parse_fact_event(value).id for _, value, _ in records) == sorted(
         b["id"] for b in bodies
     )
+
+
+async def test_a_retry_of_an_event_fingerprinted_by_the_first_version_is_a_duplicate(
+    intake: IntakeHarness,
+) -> None:
+    body = new_incident()
+    event = parse_fact_event(body)
+    accepted = intake.state.intake._accepted
+    await accepted.record(
+        [AcceptedEvent(PROVIDER, event.id, legacy_payload_hash(event), "t", 0, 0)]
+    )  # as stored before fingerprints had versions
+    response = await intake.client.post("/v1/incidents", json=body, headers=intake.headers())
+    assert (response.status_code, response.json()["status"]) == (202, "duplicate")
+    body["data"]["location_detail"] = "lounge"
+    response = await intake.client.post("/v1/incidents", json=body, headers=intake.headers())
+    assert response.status_code == 409
+    assert await read_topic(intake.kafka, topic_name(INCIDENTS, intake.kafka)) == []
 
 
 async def test_event_id_reused_for_a_different_event_is_a_conflict(intake: IntakeHarness) -> None:
