@@ -71,6 +71,8 @@ async def serve_learning(config: dict[str, Any], stop: asyncio.Event) -> None:
         await report(
             stop, lambda: runtime.pipeline.applied, lambda: len(runtime.consumer.assignment())
         )
+        # Derived events the relay had not published yet when the facts were all applied.
+        emit({"outbox_pending": await runtime.relay.pending()})
 
 
 async def serve_peer(config: dict[str, Any], stop: asyncio.Event) -> None:

@@ -69,9 +69,12 @@ class WorkerProcess:
             if line.get("waiting"):
                 self.waiting.set()
                 continue
+            if "outbox_pending" in line:
+                self.final["outbox_pending"] = line["outbox_pending"]
+                continue
             self.reported = True
             if line.get("final"):
-                self.final = line
+                self.final.update(line)
             else:
                 self.applied = int(line["applied"])
                 self.partitions = int(line["partitions"])
@@ -252,7 +255,8 @@ async def consume_until(
     result.instances = [
         {"applied": w.applied, "partitions_at_end": partitions,
          "partitions_max": w.max_partitions, "peak_rss_mb": w.peak_rss_mb,
-         "peak_rss_mb_with_shutdown": w.final.get("peak_rss_mb")}
+         "peak_rss_mb_with_shutdown": w.final.get("peak_rss_mb"),
+         "outbox_pending_at_end": w.final.get("outbox_pending")}
         for w, partitions in zip(workers, owned, strict=True)
     ]  # fmt: skip
     return result
