@@ -30,7 +30,10 @@ from shared.events.derived import (
     ReporterOutcome,
 )
 from shared.events.envelope import EventEnvelope
+from shared.logging import get_logger
 from shared.settings import KafkaSettings
+
+log = get_logger(__name__)
 
 SOURCE = "/learnloop/learning/actions"
 
@@ -118,7 +121,13 @@ class ActionsService:
                 events.extend(await _reporter_outcomes(connection, row, status, event_id))
             await outbox.add(connection, events, self._kafka)
             updated = await _action_row(connection, action_id, provider_id, sites)
-            return await _with_notes(connection, updated)
+            result = await _with_notes(connection, updated)
+        # Ids and states only: a manager's note is free text.
+        log.info(
+            "action changed", action_id=action_id, change=change.change.value,
+            state=status.value, event_ids=[event.id for event in events],
+        )  # fmt: skip
+        return result
 
     async def action(
         self, action_id: str, *, provider_id: str, sites: frozenset[str] | None
@@ -161,6 +170,7 @@ class ActionsService:
             )  # fmt: skip
             event = envelope_for(row, ObligationMet, f"met-{obligation_id}", data)
             await outbox.add(connection, [event], self._kafka)
+        log.info("obligation met", obligation_id=obligation_id, on_time=on_time, event_id=event.id)
         return {"obligation_id": obligation_id, "state": "met", "on_time": on_time}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -106,6 +107,9 @@ class GovernanceClock:
                 await outbox.add(connection, events, self._kafka)
             if span is not None:
                 span.set_attribute("learnloop.events_queued", len(events))
+        if events:
+            kinds = Counter(str(event.type) for event in events)
+            log.info("governance clock queued events", events_queued=len(events), types=dict(kinds))
         return len(events)
 
     async def _overdue_obligations(self, connection: AsyncConnection, now: datetime) -> list[Any]:

@@ -3,6 +3,7 @@ as met. Authenticated with the intake's API keys (same provider/site scoping).""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from structlog.contextvars import bound_contextvars
 
 from services.intake.domain.api_keys import ApiKey, KeyRole
 from services.learning.actions_service import (
@@ -68,10 +70,15 @@ def _service(request: Request) -> ActionsService:
 
 
 @contextmanager
-def _as_http_errors() -> Iterator[None]:
-    """The service's refusals as HTTP answers: unknown (or not yours) 404, wrong state 409."""
+def _calling_service(request: Request, key: ApiKey) -> Iterator[None]:
+    """The service's refusals as HTTP answers: unknown (or not yours) 404, wrong state 409.
+
+    Lines logged inside carry the caller's key id and the request's correlation id (its
+    ``X-Correlation-Id`` header, as on intake, else a new one)."""
+    correlation_id = request.headers.get("x-correlation-id") or uuid.uuid4().hex
     try:
-        yield
+        with bound_contextvars(correlation_id=correlation_id, key_id=key.key_id):
+            yield
     except NotFoundError as exc:
         raise HTTPException(404, str(exc)) from exc
     except ConflictError as exc:
@@ -79,7 +86,7 @@ def _as_http_errors() -> Iterator[None]:
 
 
 async def _change(request: Request, key: ApiKey, action_id: str, change: ActionChange) -> Any:
-    with _as_http_errors():
+    with _calling_service(request, key):
         result = await _service(request).change_action(
             action_id, change, provider_id=key.provider_id, sites=key.sites
         )
@@ -89,7 +96,7 @@ async def _change(request: Request, key: ApiKey, action_id: str, change: ActionC
 
 @router.get("/actions/{action_id}", summary="One improvement action")
 async def get_action(request: Request, key: Caller, action_id: str) -> Any:
-    with _as_http_errors():
+    with _calling_service(request, key):
         return await _service(request).action(
             action_id, provider_id=key.provider_id, sites=key.sites
         )
@@ -135,7 +142,7 @@ async def close(request: Request, key: Caller, action_id: str, body: Completion)
 async def obligation_met(
     request: Request, key: Caller, obligation_id: str, body: ObligationMetBody
 ) -> Any:
-    with _as_http_errors():
+    with _calling_service(request, key):
         result = await _service(request).obligation_met(
             obligation_id,
             met_at=body.met_at or datetime.now(UTC),
@@ -155,6 +162,7 @@ async def obligation_met(
 async def review_now(request: Request, key: Caller) -> dict[str, int]:
     if key.role is not KeyRole.ADMIN:
         raise HTTPException(403, "only admin keys may run the governance clock")
-    queued = await request.app.state.runtime.clock.tick(datetime.now(UTC))
+    with _calling_service(request, key):
+        queued = await request.app.state.runtime.clock.tick(datetime.now(UTC))
     request.app.state.runtime.relay.notify()
     return {"events_queued": queued}

@@ -4,11 +4,14 @@ outcome is published; overdue obligations and actions are escalated."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from structlog.contextvars import merge_contextvars
+from structlog.testing import capture_logs
 
 from services.intake.adapters.key_store import KeyStore
 from services.intake.domain.api_keys import KeyRole
@@ -42,6 +45,17 @@ async def make_keys(url: str) -> tuple[str, str]:
     )
     await engine.dispose()
     return manager, elsewhere
+
+
+def after_the_first_tick(runtime: LearningRuntime) -> Callable[[], Awaitable[bool]]:
+    """Whether the consumer holds its partitions. The governance clock ticks at start-up (a few
+    queries on an empty database, done long before the group is joined) and then once a minute,
+    so facts published from then on are escalated only by the tick the test runs itself."""
+
+    async def joined() -> bool:
+        return bool(runtime.consumer.assignment())
+
+    return joined
 
 
 async def test_action_lifecycle_review_lesson_and_outcomes(
@@ -149,3 +163,52 @@ async def _settled(runtime: LearningRuntime, kafka: KafkaSettings) -> dict[str, 
 
     await wait_for(relayed)
     return await derived_records(kafka)
+
+
+async def test_changes_are_logged_by_ids_with_key_and_correlation_never_by_note(
+    kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    await ensure_topics(kafka_settings)
+    keys_url = f"sqlite+aiosqlite:///{tmp_path / 'keys.db'}"
+    manager, _ = await make_keys(keys_url)
+    settings = LearningSettings(
+        kafka=kafka_settings,
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'learning.db'}"),
+        learning=LearningOptions(
+            group_id=f"learning-{uuid.uuid4().hex[:8]}", keys_database_url=keys_url
+        ),
+    )
+    secret = "Mrs Pemberton-Smythe"  # free text in a note: never logged
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        runtime: LearningRuntime = app.state.runtime
+        await wait_for(after_the_first_tick(runtime))
+        await publish_events(kafka_settings, [fresh(fall_incident()) for _ in range(3)])
+
+        async def applied() -> bool:
+            return runtime.pipeline.applied == 3
+
+        await wait_for(applied)
+        derived = await _settled(runtime, kafka_settings)
+        [opened] = [d for d in derived["action.opened"] if d["data"].get("theme_id") == "falls"]
+        action_id = opened["data"]["action_id"]
+        headers = {"X-API-Key": manager, "X-Correlation-Id": "corr-42"}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://learning") as client:
+            with capture_logs(processors=[merge_contextvars]) as lines:
+                noted = await client.post(
+                    f"/v1/actions/{action_id}/progress", json={"note": secret}, headers=headers
+                )
+                review = await client.post("/v1/governance/review", headers={"X-API-Key": manager})
+    assert noted.status_code == 200 and review.status_code == 200
+    assert secret not in repr(lines)
+    [changed] = [line for line in lines if line["event"] == "action changed"]
+    assert changed["action_id"] == action_id and changed["change"] == "progress_note"
+    assert changed["correlation_id"] == "corr-42" and changed["key_id"]
+    [event_id] = changed["event_ids"]
+    assert event_id.startswith(f"upd-{action_id}-progress_note-")
+    # The example falls are from 2025: the review escalates the overdue action.
+    [ticked] = [line for line in lines if line["event"] == "governance clock queued events"]
+    assert ticked["events_queued"] == review.json()["events_queued"] > 0
+    assert ticked["types"]["action.escalated"] >= 1
+    assert ticked["key_id"] == changed["key_id"] and ticked["correlation_id"] != "corr-42"

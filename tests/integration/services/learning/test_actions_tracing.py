@@ -24,7 +24,7 @@ from shared import tracing
 from shared.provisioning import ensure_topics
 from shared.settings import DatabaseSettings, KafkaSettings
 from tests.conftest import delete_topics_with_prefix
-from tests.integration.services.learning.test_actions_api import make_keys
+from tests.integration.services.learning.test_actions_api import after_the_first_tick, make_keys
 from tests.integration.services.learning.test_learning_service import (
     derived_records,
     fresh,
@@ -95,11 +95,6 @@ async def traced(
         await ensure_topics(kafka)
         keys_url = f"sqlite+aiosqlite:///{directory / 'keys.db'}"
         manager, _ = await make_keys(keys_url)
-        # Published without a trace context: what the pipeline derives starts no trace, so
-        # every traced derived event below comes from the API or the clock.
-        await publish_events(
-            kafka, [*(fresh(fall_incident()) for _ in range(3)), fresh(pressure_ulcer_incident())]
-        )
         settings = LearningSettings(
             kafka=kafka,
             database=DatabaseSettings(url=f"sqlite+aiosqlite:///{directory / 'learning.db'}"),
@@ -110,6 +105,11 @@ async def traced(
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             runtime: LearningRuntime = app.state.runtime
+            await wait_for(after_the_first_tick(runtime))
+            # Published without a trace context: what the pipeline derives starts no trace, so
+            # every traced derived event below comes from the API or the clock.
+            facts = [*(fresh(fall_incident()) for _ in range(3)), fresh(pressure_ulcer_incident())]
+            await publish_events(kafka, facts)
 
             async def settled() -> bool:
                 return runtime.pipeline.applied == 4 and await runtime.relay.pending() == 0
@@ -190,9 +190,7 @@ def test_the_clocks_escalations_carry_the_span_of_its_tick(traced: Traced) -> No
     queued = [(span.attributes or {}).get("learnloop.events_queued", 0) for span in ticks.values()]
     assert sum(n for n in queued if isinstance(n, int)) == len(from_clock)
     # The tick run over HTTP is a child of its request and its events carry the tick's context.
-    # The example facts' deadlines are in 2025, so they are overdue; the background clock ticks
-    # at start-up, before the consumer has joined its group, and next after 60 s: the
-    # escalations are the review's.
+    # The example facts' deadlines are in 2025, so the review finds them overdue.
     review = traced.request(REVIEW)
     [tick] = [span for span in ticks.values() if parent_of(span) == ids_of(review)]
     assert traced.queued_by_review > 0
