@@ -51,7 +51,7 @@ class Sizes:
             e2e_seconds=self.e2e_seconds,
             e2e_request_events=self.e2e_request_events,
             e2e_poll_s=self.e2e_poll_s,
-            time_cap_s=self.time_cap_s * (1 if scale == 1 else 3),
+            time_cap_s=self.time_cap_s * (1 if scale == 1 else 2),
         )
 
 
