@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from services.intake.adapters.key_store import KeyStore
 from services.learning import http_api
@@ -24,11 +26,15 @@ from shared.broker import topic_name
 from shared.consuming import BatchConsumer, Incoming
 from shared.database import create_engine
 from shared.events import parse_fact_event
+from shared.logging import get_logger
 from shared.migrate import upgrade
 from shared.outbox import OutboxRelay
 from shared.settings import DatabaseSettings
 from shared.topics import FACT_TOPICS
 from shared.tracing import TracingMiddleware
+
+log = get_logger(__name__)
+RETRY_AFTER_UNAVAILABLE_S = 5
 
 
 @dataclass
@@ -127,6 +133,19 @@ def create_app(settings: LearningSettings | None = None) -> FastAPI:
     # unless tracing is on.
     app.add_middleware(TracingMiddleware)
     app.include_router(http_api.router)
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(OSError)
+    @app.exception_handler(PoolTimeoutError)  # every pooled connection busy for pool_timeout
+    async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        # Answered here, with the error's type only: a database error's message holds the SQL
+        # parameters (a manager's note), and an unhandled one would reach the server log's
+        # traceback and the request span. The change's transaction was rolled back.
+        log.warning("database unavailable", error=type(exc).__name__)
+        return JSONResponse(
+            {"detail": "the learning database is unavailable; nothing was changed, retry"},
+            status_code=503, headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE_S)},
+        )  # fmt: skip
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
