@@ -40,12 +40,10 @@ class Obligation:
 def obligations_for(event: AnyFactEvent, rulebook: Rulebook) -> list[Obligation]:
     """The obligations ``event`` makes due, in rulebook order, at most one of each kind."""
     found = []
-    for kind in rulebook.obligations:
-        trigger = next((t for t in kind.triggers if t.event_type == event.type), None)
-        if trigger is not None:
-            obligation = _obligation(event, rulebook, kind, trigger)
-            if obligation is not None:
-                found.append(obligation)
+    for kind, trigger in rulebook.triggers_for(event.type):
+        obligation = _obligation(event, rulebook, kind, trigger)
+        if obligation is not None:
+            found.append(obligation)
     return found
 
 

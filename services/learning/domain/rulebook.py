@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from services.learning.domain.frameworks import Framework, FrameworksFile, QualityStatement
 from services.learning.domain.lfpse import LfpseFile
-from services.learning.domain.obligation_rules import ObligationKind, ObligationsFile
+from services.learning.domain.obligation_rules import ObligationKind, ObligationsFile, Trigger
 from services.learning.domain.rulebook_checks import (
     Loc,
     RulebookProblem,
@@ -74,6 +74,9 @@ class Rulebook:
     _by_type: dict[str, tuple[tuple[FieldRule, ...], TextIndex]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _triggers: dict[str, tuple[tuple[ObligationKind, Trigger], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def rules_for(self, event_type: str) -> tuple[tuple[FieldRule, ...], TextIndex]:
         """The field rules and the text rules (compiled together) that read events of
@@ -85,6 +88,19 @@ class Rulebook:
                 TextIndex(tuple(rule for rule in self.text_rules if rule.applies_to(event_type))),
             )
             self._by_type[event_type] = found
+        return found
+
+    def triggers_for(self, event_type: str) -> tuple[tuple[ObligationKind, Trigger], ...]:
+        """Each obligation kind an event of ``event_type`` may make due, with the kind's (first)
+        trigger for that type, in rulebook order; worked out once per type."""
+        found = self._triggers.get(event_type)
+        if found is None:
+            pairs = []
+            for kind in self.obligations:
+                trigger = next((t for t in kind.triggers if t.event_type == event_type), None)
+                if trigger is not None:
+                    pairs.append((kind, trigger))
+            found = self._triggers[event_type] = tuple(pairs)
         return found
 
     def quality_statements(self, theme_id: str, framework_id: str) -> tuple[QualityStatement, ...]:
