@@ -203,6 +203,9 @@ class TracingMiddleware:
         with tracer.start_as_current_span(
             method, context=_propagator.extract(carrier), kind=SpanKind.SERVER,
             attributes={"http.request.method": method},
+            # An exception's message may quote a request's data (a note, a SQL parameter):
+            # spans record only its type (below), never the message or the stack.
+            record_exception=False, set_status_on_exception=False,
         ) as span:  # fmt: skip
 
             async def traced_send(message: Message) -> None:
@@ -215,6 +218,10 @@ class TracingMiddleware:
 
             try:
                 await self.app(scope, receive, traced_send)
+            except BaseException as exc:
+                span.set_status(StatusCode.ERROR)
+                span.set_attribute("error.type", type(exc).__name__)
+                raise
             finally:
                 route = getattr(scope.get("route"), "path", None)
                 if route is not None:

@@ -150,6 +150,27 @@ async def test_a_request_gets_a_server_span_named_by_its_route_continuing_the_ca
     assert response.json()["traceparent"] == tracing.format_traceparent(span.context)
 
 
+async def test_a_failing_request_records_the_error_type_never_its_message(
+    spans: InMemorySpanExporter,
+) -> None:
+    app = FastAPI()
+    app.add_middleware(tracing.TracingMiddleware)
+
+    @app.get("/v1/boom")
+    async def boom() -> None:
+        raise RuntimeError("note text: resident's fall in the lounge")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/v1/boom")
+    assert response.status_code == 500
+    [span] = [s for s in spans.get_finished_spans() if s.kind is trace.SpanKind.SERVER]
+    assert span.status.status_code is trace.StatusCode.ERROR
+    assert span.attributes is not None and span.attributes["error.type"] == "RuntimeError"
+    assert not span.events  # no exception event with its message and stack
+    assert "lounge" not in json.dumps(dict(span.attributes)) + str(span.status.description)
+
+
 def test_a_batch_span_links_every_record_and_sampled_events_get_child_spans(
     spans: InMemorySpanExporter,
 ) -> None:
