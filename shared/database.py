@@ -27,7 +27,9 @@ def is_sqlite(url: str) -> bool:
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     """An engine with per-backend settings (SQLite: WAL, foreign keys, busy timeout)."""
     url = make_url(settings.url)
-    options: dict[str, Any] = {"echo": settings.echo}
+    # hide_parameters: a database error's message never quotes the values (free text) bound to
+    # the statement, wherever it ends up (logs, tracebacks).
+    options: dict[str, Any] = {"echo": settings.echo, "hide_parameters": True}
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+RETRY_AFTER_UNAVAILABLE = "5"
 
 
 class ApiError(Exception):
@@ -18,7 +26,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, str]] = {
     401: {"description": "Missing, unknown or revoked API key"},
     403: {"description": "The key may not read this site"},
     422: {"description": "Invalid filters (e.g. a month not written YYYY-MM)"},
-    503: {"description": "The API key store cannot be reached"},
+    503: {"description": "The API key store or the read models cannot be reached"},
 }
 
 
@@ -32,6 +40,18 @@ async def _answer(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    # The error's message may quote the query's parameters: only its type is logged.
+    log.warning("database unavailable", error=type(exc).__name__)
+    return JSONResponse(
+        {"error": {"code": "database_unavailable", "message": "try again shortly"}},
+        status_code=503,
+        headers={"Retry-After": RETRY_AFTER_UNAVAILABLE},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer ApiError in the API's error shape."""
+    """Answer ApiError in the API's error shape, and a database outage with 503."""
     app.add_exception_handler(ApiError, _answer)
+    for error in (DBAPIError, OSError, PoolTimeoutError):
+        app.add_exception_handler(error, _database_unavailable)
