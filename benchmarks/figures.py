@@ -83,15 +83,17 @@ def rounded(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
-SHOWN_SUFFIXES = {"events_per_s": "events/s", "_ms": "ms", "rss_mb": "MB"}
+SHOWN_SUFFIXES = {
+    "events_per_s": "events/s", "p50_ms": "ms", "p95_ms": "ms", "p99_ms": "ms", "rss_mb": "MB",
+}  # fmt: skip
 
 
 def figures_from_details(
     details: dict[str, Any], targets: dict[str, tuple[str, float]]
 ) -> list[dict[str, Any]]:
     """Figure rows for a result without ``figures``: every number whose key ends in
-    ``events_per_s``, ``_ms`` or ``rss_mb``, named by its dotted path; ``targets`` maps a path
-    suffix to (">=" or "<=", threshold)."""
+    ``events_per_s``, ``p50_ms``/``p95_ms``/``p99_ms`` or ``rss_mb``, named by its dotted path;
+    ``targets`` maps a path suffix to (">=" or "<=", threshold)."""
     rows: list[dict[str, Any]] = []
 
     def visit(value: Any, path: str) -> None:
