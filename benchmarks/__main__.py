@@ -19,7 +19,10 @@ RESULTS = Path(__file__).with_name("results")
 
 def parse_options(argv: list[str]) -> tuple[SuiteOptions, bool]:
     """Options from the command line, and whether to keep the scratch folder."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="LearnLoop benchmarks on local Kafka and PostgreSQL (benchmarks/README.md)",
+    )
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="small sizes, seconds each")
     size.add_argument("--smoke", action="store_true", help="tiny sizes: proves the harness runs")
