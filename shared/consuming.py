@@ -28,7 +28,7 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
-from aiokafka.errors import CommitFailedError
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from pydantic import ValidationError
 
 from shared import tracing
@@ -182,8 +182,28 @@ class BatchConsumer:
                 log.warning("fetch failed", error=type(exc).__name__)
                 await asyncio.sleep(1)
                 continue
-            if batch:
+            if not batch:
+                continue
+            try:
                 await self.process(batch)
+            except Exception as exc:
+                if self._stopping.is_set():
+                    return
+                # E.g. Kafka down while parking a poison record. The consumer's position has
+                # moved past the batch: go back to its start, or its records would be skipped.
+                self.stats.last_error = type(exc).__name__
+                log.error("batch not processed, reading it again", error=type(exc).__name__)
+                self._rewind(batch)
+                await asyncio.sleep(1)
+
+    def _rewind(self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
+        """Seek back to the first record of each partition of ``batch`` this member still owns
+        (one it lost is re-read from the last commit by its new owner)."""
+        assert self._consumer is not None
+        owned = self._consumer.assignment()
+        for tp, records in batch.items():
+            if records and tp in owned:
+                self._consumer.seek(tp, records[0].offset)
 
     async def process(
         self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
@@ -282,14 +302,22 @@ class BatchConsumer:
 
     async def _commit(self, offsets: dict[TopicPartition, int]) -> bool:
         assert self._consumer is not None
+        # A rebalance during the batch may have moved some partitions to another member, which
+        # re-reads their records from the last commit and, idempotent by event id, changes
+        # nothing. Commit what this member still owns.
+        owned = self._consumer.assignment()
+        kept = {tp: offset for tp, offset in offsets.items() if tp in owned}
+        if len(kept) < len(offsets):
+            log.info("partitions lost during the batch", lost=len(offsets) - len(kept))
+        if not kept:
+            return False
         try:
-            await self._consumer.commit(offsets)
-        except CommitFailedError:
-            # The group rebalanced: another member re-reads these records and, being
-            # idempotent by event id, changes nothing.
+            await self._consumer.commit(kept)
+        except (CommitFailedError, IllegalStateError):
+            # The group rebalanced (again) while committing: the same holds for all of them.
             log.info("commit skipped after rebalance")
             return False
-        self.stats.committed.update(offsets)
+        self.stats.committed.update(kept)
         return True
 
 
