@@ -18,12 +18,15 @@ def serve() -> None:
     import uvicorn
 
     from services.learning.app import create_app
+    from shared.garbage_collection import settle_garbage_collector
     from shared.logging import configure_logging
 
     settings = LearningSettings()
     configure_logging(level=settings.log_level, fmt=settings.log_format, service="learning")
+    app = create_app(settings)
+    settle_garbage_collector()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.learning.host,
         port=settings.learning.port,
         log_config=None,

@@ -22,12 +22,15 @@ def serve() -> None:
     import uvicorn
 
     from services.reporting.app import create_app
+    from shared.garbage_collection import settle_garbage_collector
     from shared.logging import configure_logging
 
     settings = ReportingSettings()
     configure_logging(level=settings.log_level, fmt=settings.log_format, service="reporting")
+    app = create_app(settings)
+    settle_garbage_collector()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.reporting.host,
         port=settings.reporting.port,
         log_config=None,

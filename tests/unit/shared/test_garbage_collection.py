@@ -1,14 +1,17 @@
-"""`learnloop intake serve` settles the garbage collector before serving."""
+"""Every service's `serve` settles the garbage collector before serving."""
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from services.intake import cli
+from services.intake import cli as intake_cli
+from services.learning import cli as learning_cli
+from services.reporting import cli as reporting_cli
+from shared.garbage_collection import GC_THRESHOLDS
 
 
 @pytest.fixture
@@ -19,8 +22,17 @@ def collector() -> Iterator[None]:
     gc.set_threshold(*thresholds)
 
 
+@pytest.mark.parametrize(
+    "serve",
+    [
+        lambda: intake_cli.serve(host="127.0.0.1", port=18999),
+        learning_cli.serve,
+        reporting_cli.serve,
+    ],
+    ids=["intake", "learning", "reporting"],
+)
 def test_serve_freezes_the_start_up_heap_and_collects_less_often(
-    collector: None, monkeypatch: pytest.MonkeyPatch
+    serve: Callable[[], None], collector: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served: list[dict[str, Any]] = []
 
@@ -29,7 +41,7 @@ def test_serve_freezes_the_start_up_heap_and_collects_less_often(
 
     monkeypatch.setattr("uvicorn.run", run)
     monkeypatch.setattr("shared.logging.configure_logging", lambda **_: None)
-    cli.serve(host="127.0.0.1", port=18999)
+    serve()
     [state] = served
     assert state["frozen"] > 10_000  # the modules, models and app built at start-up
-    assert state["threshold"] == cli.GC_THRESHOLDS
+    assert state["threshold"] == GC_THRESHOLDS
