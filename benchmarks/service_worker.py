@@ -21,9 +21,12 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+import uvloop
+
 from benchmarks.peer_baseline import newcomer_consumer
 from services.learning.app import running
 from services.learning.settings import LearningOptions, LearningSettings
+from shared.garbage_collection import settle_garbage_collector
 from shared.logging import configure_logging
 from shared.settings import DatabaseSettings, KafkaSettings
 
@@ -93,6 +96,8 @@ async def main(kind: str, config: dict[str, Any]) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     serve = {"learning": serve_learning, "peer": serve_peer}[kind]
+    if kind == "learning":
+        settle_garbage_collector()  # as `learnloop learning serve` does
     emit({"waiting": True})
     await asyncio.to_thread(sys.stdin.readline)  # the parent's go
     await serve(config, stop)
@@ -101,4 +106,5 @@ async def main(kind: str, config: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], json.loads(sys.argv[2])))
+    # uvloop for both, as uvicorn picks it for `learnloop learning serve`.
+    uvloop.run(main(sys.argv[1], json.loads(sys.argv[2])))
