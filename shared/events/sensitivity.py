@@ -6,6 +6,7 @@ downstream code (logging, analytics, exports) can find and redact them.
 """
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
@@ -25,7 +26,13 @@ def sensitive_fields(model: type[BaseModel] | BaseModel) -> list[str]:
     ``data.items.comment``. Paths follow declaration order.
     """
     model_class = model if isinstance(model, type) else type(model)
-    return list(_walk(model_class, prefix=""))
+    return list(_sensitive_paths(model_class))
+
+
+@cache
+def _sensitive_paths(model_class: type[BaseModel]) -> tuple[str, ...]:
+    """Models are classes fixed at import: walk each once."""
+    return tuple(_walk(model_class, prefix=""))
 
 
 def _walk(model_class: type[BaseModel], prefix: str) -> Iterator[str]:
