@@ -36,6 +36,10 @@ HEADERS = {
             "type": "string",
             "description": "The event's correlationid, when it has one.",
         },
+        "traceparent": {
+            "type": "string",
+            "description": "W3C trace context: the event's traceparent, when it has one.",
+        },
         "learnloop-redactions": {
             "type": "string",
             "description": "JSON: identifiers masked in free text, per field and kind.",
