@@ -35,7 +35,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -53,7 +53,7 @@ from services.reporting.adapters.tables import cube
 from services.reporting.projection import Projection, ReportedEvent, parse_record
 from shared.consuming import BatchConsumer
 from shared.database import create_engine
-from shared.events import AnyFactEvent
+from shared.events import EVENT_TYPES, AnyFactEvent
 from shared.events.derived import (
     ActionChangeKind,
     ActionEscalated,
@@ -74,6 +74,7 @@ from shared.events.derived import (
     ReporterOutcome,
     parse_derived_event,
 )
+from shared.events.fact_time import fact_time
 from shared.migrate import upgrade
 from shared.provisioning import admin_client, ensure_topics
 from shared.publishing import record_for
@@ -99,7 +100,7 @@ def _facts(count: int) -> list[AnyFactEvent]:
     return list(generate(ScenarioConfig(seed=8, sites=100, regions=10, months=months)))[:count]
 
 
-async def _learned(facts: Sequence[AnyFactEvent], folder: Path) -> list[list[ReportedEvent]]:
+async def derive(facts: Sequence[AnyFactEvent], folder: Path) -> list[list[ReportedEvent]]:
     """Per learning batch: its facts, then the events learning derived from them (outbox order)."""
     engine = create_engine(DatabaseSettings(url=f"sqlite+aiosqlite:///{folder / 'learn.db'}"))
     try:
@@ -125,23 +126,26 @@ async def _learned(facts: Sequence[AnyFactEvent], folder: Path) -> list[list[Rep
         await engine.dispose()
 
 
-def _envelope(cls: Callable[..., ReportedEvent], like: ReportedEvent, data: Any) -> ReportedEvent:
+def _envelope(
+    cls: Callable[..., ReportedEvent], like: ReportedEvent, data: Any, at: datetime
+) -> ReportedEvent:
     return cls(source=SOURCE, providerid=like.providerid, siteid=like.siteid, region=like.region,
-               time=like.time, data=data)  # fmt: skip
+               time=at, data=data)  # fmt: skip
 
 
-def _action_life(n: int, opened: ActionOpened) -> list[ReportedEvent]:
-    """Every action is assigned; a third completed, reviewed (half effective: a lesson) and
-    answered to its reporter; another third escalated as overdue."""
+def _action_life(n: int, opened: ActionOpened, start: datetime) -> list[ReportedEvent]:
+    """Every action is assigned two days after its fact (``start``); a third completed, reviewed
+    (half effective: a lesson) and answered to its reporter; another third escalated."""
     action, change = opened.data.action_id, opened.data
-    assigned = opened.time + timedelta(days=2)
+    assigned = start + timedelta(days=2)
     events = [_envelope(ActionUpdated, opened, ActionUpdate(
         action_id=action, change=ActionChangeKind.ASSIGNED, at=assigned,
-        status=ActionStatus.IN_PROGRESS, owner_role=ROLES[n % len(ROLES)]))]  # fmt: skip
+        status=ActionStatus.IN_PROGRESS, owner_role=ROLES[n % len(ROLES)]), assigned)]  # fmt: skip
     if n % 3 == 1:
         escalation = ActionEscalation(action_id=action, reason="overdue", due_at=change.due_at,
                                       escalated_at=assigned + timedelta(days=30))  # fmt: skip
-        return [*events, _envelope(ActionEscalated, opened, escalation)]
+        escalated = _envelope(ActionEscalated, opened, escalation, escalation.escalated_at)
+        return [*events, escalated]
     if n % 3 == 2:
         return events
     done = assigned + timedelta(days=n % 40)
@@ -151,43 +155,55 @@ def _action_life(n: int, opened: ActionOpened) -> list[ReportedEvent]:
     events += [
         _envelope(ActionUpdated, opened, ActionUpdate(
             action_id=action, change=ActionChangeKind.COMPLETED, status=ActionStatus.COMPLETED,
-            at=done)),
+            at=done), done),
         _envelope(ActionReviewed, opened, EffectivenessReview(
             action_id=action, verdict=verdict, theme_id=change.theme_id, window_days=60,
-            events_before=4, events_after=1, reviewed_at=done + timedelta(days=60))),
+            events_before=4, events_after=1, reviewed_at=done + timedelta(days=60)),
+            done + timedelta(days=60)),
         _envelope(OutcomePublished, opened, ReporterOutcome(
             source_event_id=change.source_event_id, action_id=action, action_title=change.title,
-            status=ActionStatus.COMPLETED)),
+            status=ActionStatus.COMPLETED), done),
     ]  # fmt: skip
     if verdict == "verified_effective":
         events.append(_envelope(LessonShared, opened, Lesson(
             lesson_id=f"lesson-{action}", action_id=action, theme_id=change.theme_id,
             what_happened="Repeated falls at night", what_we_did="Sensor mats",
-            evidence_of_effect="Falls at night fell from 4 to 1 in 60 days")))  # fmt: skip
+            evidence_of_effect="Falls at night fell from 4 to 1 in 60 days"),
+            done + timedelta(days=60)))  # fmt: skip
     return events
 
 
-def _managers(events: Sequence[ReportedEvent]) -> list[ReportedEvent]:
+def later_events(events: Sequence[ReportedEvent]) -> list[ReportedEvent]:
     """What managers and the clock add: updates, reviews, escalations, lessons, overdue."""
+    happened = {e.id: fact_time(e) for e in events if e.type in EVENT_TYPES}  # type: ignore[arg-type]
     opened = [e for e in events if isinstance(e, ActionOpened)]
-    added = [later for n, event in enumerate(opened) for later in _action_life(n, event)]
+    added = [
+        later
+        for n, event in enumerate(opened)
+        for later in _action_life(n, event, happened.get(event.data.source_event_id, event.time))
+    ]
     met = {e.data.obligation_id for e in events if isinstance(e, ObligationMet)}
     for event in events:
         if isinstance(event, ObligationFlagged) and event.data.obligation_id not in met:
             flag = event.data
-            added.append(_envelope(ObligationOverdue, event, ObligationOutcome(
-                obligation_id=flag.obligation_id, kind=flag.kind, due_at=flag.due_at,
-                source_event_id=flag.source_event_id)))  # fmt: skip
+            outcome = ObligationOutcome(
+                obligation_id=flag.obligation_id,
+                kind=flag.kind,
+                due_at=flag.due_at,
+                source_event_id=flag.source_event_id,
+            )
+            late = flag.due_at + timedelta(hours=1)
+            added.append(_envelope(ObligationOverdue, event, outcome, late))  # fmt: skip
     return added
 
 
 async def workload(facts: int, folder: Path) -> tuple[list[list[ReportedEvent]], float]:
     """Batches of events in consumption order, and how long learning took to derive them."""
     started = time.perf_counter()
-    chunks = await _learned(_facts(facts), folder)
+    chunks = await derive(_facts(facts), folder)
     learned_s = time.perf_counter() - started
     stream = [event for chunk in chunks for event in chunk]
-    stream += _managers(stream)
+    stream += later_events(stream)
     return [stream[i : i + BATCH] for i in range(0, len(stream), BATCH)], learned_s
 
 

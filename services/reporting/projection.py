@@ -4,7 +4,8 @@ Each consumed batch is applied in one transaction that also claims the events' i
 idempotency ledger (consumer ``reporting``), so a duplicate, a redelivery or a replay by another
 consumer group changes nothing. Facts of a batch are applied before its derived events, so a
 derived event that arrives with its fact is placed at once. A batch costs a fixed handful of
-set-based statements whatever its size: cube increments are summed in memory and written once.
+set-based statements whatever its size: cube and tally increments (and their regional rollups)
+are summed in memory and written once, in the batch's transaction.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from typing import Any, cast
 from aiokafka import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.reporting.adapters.cells import BatchCounts
 from services.reporting.adapters.derived_writer import record_derived
-from services.reporting.adapters.fact_writer import Deltas, record_facts
-from services.reporting.adapters.rows import add_to_cube
+from services.reporting.adapters.fact_writer import record_facts
 from services.reporting.adapters.state import note_newest_event
 from shared import ledger
 from shared.consuming import Incoming, PoisonMessage
@@ -75,10 +76,10 @@ class Projection:
                 else:
                     derived.append(cast(DerivedEvent, event))
                 newest = event.time if newest is None or event.time > newest else newest
-            deltas: Deltas = {}
-            await record_facts(connection, facts, deltas)
-            await record_derived(connection, derived, deltas)
-            await add_to_cube(connection, deltas)
+            counts = BatchCounts()
+            await record_facts(connection, facts, counts)
+            await record_derived(connection, derived, counts)
+            await counts.write(connection)
             if newest is not None:
                 await note_newest_event(connection, newest)
         self.projected += len(new_ids)

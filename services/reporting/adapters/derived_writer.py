@@ -15,14 +15,22 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.reporting.adapters.fact_writer import Deltas, add, fact_places
+from services.reporting.adapters.cells import BatchCounts, CubeKey, Deltas, add
+from services.reporting.adapters.fact_writer import fact_places
 from services.reporting.adapters.records import load_actions, load_obligations, save
-from services.reporting.adapters.rows import CubeKey, insert_new
+from services.reporting.adapters.rows import insert_new
 from services.reporting.adapters.tables import alert_sites, alerts, lessons, theme_links
 from services.reporting.domain.actions import ActionRecord
 from services.reporting.domain.facts import OUTCOMES, theme_metric
 from services.reporting.domain.obligations import ObligationRecord
 from services.reporting.domain.periods import month_of
+from services.reporting.domain.tallies import (
+    ALERTS_RAISED,
+    LESSONS_SHARED,
+    action_tallies,
+    changes,
+    obligation_tallies,
+)
 from shared.events.derived import (
     ActionEscalated,
     ActionLinked,
@@ -52,9 +60,10 @@ def alert_source(event: AlertRaised) -> str | None:
 
 
 async def record_derived(
-    connection: AsyncConnection, events: Sequence[DerivedEvent], deltas: Deltas
+    connection: AsyncConnection, events: Sequence[DerivedEvent], counts: BatchCounts
 ) -> None:
-    """Apply derived events (in the order consumed); cube increments are added to ``deltas``.
+    """Apply derived events (in the order consumed); cube and tally increments go to
+    ``counts``.
 
     Set-based: one multi-row statement per table and batch, never one per event. Rows keyed by
     something already stored are left alone (first wins, as when applied one by one).
@@ -78,16 +87,15 @@ async def record_derived(
     sources += [e.data.source_event_id for e in actions_folded if type(e) is ActionOpened]
     sources += [s for e in raised if (s := alert_source(e))]
     known = await fact_places(connection, sources)
-    await _link_themes(connection, linked, known, deltas)
-    await _raise_alerts(connection, raised, known)
-    shared = {e.data.lesson_id: _lesson_row(e) for e in reversed(kinds[LessonShared])}
-    await insert_new(connection, lessons, list(shared.values()))  # reversed: first one wins
+    await _link_themes(connection, linked, known, counts.cube)
+    await _raise_alerts(connection, raised, known, counts)
+    await _share_lessons(connection, kinds[LessonShared], counts)
     for event in kinds[OutcomePublished]:
         key = CubeKey(event.providerid, event.region, event.siteid, month_of(event.time),
                       OUTCOMES, "")  # fmt: skip
-        add(deltas, key, 1)
-    await _fold_actions(connection, actions_folded, known)
-    await _fold_obligations(connection, obligations_folded)
+        add(counts.cube, key, 1)
+    await _fold_actions(connection, actions_folded, known, counts)
+    await _fold_obligations(connection, obligations_folded, counts)
 
 
 async def _link_themes(
@@ -106,8 +114,9 @@ async def _link_themes(
 
 
 async def _raise_alerts(
-    connection: AsyncConnection, events: list[AlertRaised], known: dict[str, datetime]
-) -> None:
+    connection: AsyncConnection, events: list[AlertRaised], known: dict[str, datetime],
+    counts: BatchCounts,
+) -> None:  # fmt: skip
     raised: dict[str, dict[str, Any]] = {}
     involved: dict[str, list[str]] = {}
     for event in events:
@@ -115,6 +124,10 @@ async def _raise_alerts(
             raised[event.data.alert_id] = _alert_row(event, known)
             involved[event.data.alert_id] = sorted({*event.data.site_ids, event.siteid})
     new_alerts = await insert_new(connection, alerts, list(raised.values()))
+    for (alert_id,) in new_alerts:
+        row = raised[alert_id]
+        place = (row["provider_id"], row["region"], row["site_id"])
+        counts.tally(place, [(month_of(row["raised_at"]), ALERTS_RAISED, "", 1)])
     rows = [
         {"alert_id": alert_id, "site_id": site}
         for (alert_id,) in sorted(new_alerts)
@@ -148,6 +161,16 @@ def _alert_row(event: AlertRaised, known: dict[str, datetime]) -> dict[str, Any]
     }  # fmt: skip
 
 
+async def _share_lessons(
+    connection: AsyncConnection, events: list[LessonShared], counts: BatchCounts
+) -> None:
+    shared = {e.data.lesson_id: _lesson_row(e) for e in reversed(events)}  # first one wins
+    for (lesson_id,) in await insert_new(connection, lessons, list(shared.values())):
+        row = shared[lesson_id]
+        place = (row["provider_id"], row["region"], row["site_id"])
+        counts.tally(place, [(month_of(row["shared_at"]), LESSONS_SHARED, "", 1)])
+
+
 def _lesson_row(event: LessonShared) -> dict[str, Any]:
     lesson = event.data  # what_we_did is marked sensitive: not kept here
     return {
@@ -159,11 +182,13 @@ def _lesson_row(event: LessonShared) -> dict[str, Any]:
 
 
 async def _fold_actions(
-    connection: AsyncConnection, events: Sequence[Any], known: dict[str, datetime]
-) -> None:
+    connection: AsyncConnection, events: Sequence[Any], known: dict[str, datetime],
+    counts: BatchCounts,
+) -> None:  # fmt: skip
     if not events:
         return
     records = await load_actions(connection, (e.data.action_id for e in events))
+    before = {action_id: action_tallies(record) for action_id, record in records.items()}
     for event in events:
         record = records.get(event.data.action_id) or ActionRecord(
             event.data.action_id, event.providerid, event.region, event.siteid
@@ -180,13 +205,19 @@ async def _fold_actions(
             record.reviewed(event.data)
         else:
             record.escalated(event.data)
+    for record in records.values():
+        new = action_tallies(record)
+        counts.tally(place_of(record), changes(before.get(record.action_id, ()), new))
     await save(connection, list(records.values()))
 
 
-async def _fold_obligations(connection: AsyncConnection, events: Sequence[Any]) -> None:
+async def _fold_obligations(
+    connection: AsyncConnection, events: Sequence[Any], counts: BatchCounts
+) -> None:
     if not events:
         return
     records = await load_obligations(connection, (e.data.obligation_id for e in events))
+    before = {key: obligation_tallies(record) for key, record in records.items()}
     for event in events:
         data = event.data
         record = records.get(data.obligation_id) or ObligationRecord(
@@ -200,4 +231,12 @@ async def _fold_obligations(connection: AsyncConnection, events: Sequence[Any]) 
             record.met(data, event.time)
         else:
             record.overdue()
+    for record in records.values():
+        new = obligation_tallies(record)
+        counts.tally(place_of(record), changes(before.get(record.obligation_id, ()), new))
     await save(connection, list(records.values()))
+
+
+def place_of(record: ActionRecord | ObligationRecord) -> tuple[str, str, str]:
+    """Where a row is tallied: its provider, region and site."""
+    return record.provider_id, record.region, record.site_id

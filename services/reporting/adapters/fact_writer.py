@@ -9,28 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.reporting.adapters.rows import CubeKey, aware, chunks, insert_new
+from services.reporting.adapters.cells import BatchCounts, CubeKey, Deltas, add
+from services.reporting.adapters.records import completion_columns, to_record
+from services.reporting.adapters.rows import aware, chunks, insert_new
 from services.reporting.adapters.tables import actions, alerts, facts, theme_links
+from services.reporting.domain.actions import ActionRecord
 from services.reporting.domain.facts import FactEntry, fact_entry, theme_metric
+from services.reporting.domain.periods import month_of
+from services.reporting.domain.tallies import ALERTS_RAISED, action_tallies, changes
 from shared.events import AnyFactEvent
-
-Deltas = dict[CubeKey, tuple[int, int]]
-
-
-def add(deltas: Deltas, key: CubeKey, count: int, total: int = 0) -> None:
-    """Accumulate a cube delta in memory (one statement per batch)."""
-    old_count, old_total = deltas.get(key, (0, 0))
-    deltas[key] = (old_count + count, old_total + total)
 
 
 async def record_facts(
-    connection: AsyncConnection, events: Sequence[AnyFactEvent], deltas: Deltas
+    connection: AsyncConnection, events: Sequence[AnyFactEvent], counts: BatchCounts
 ) -> None:
-    """Index new facts, count them (into ``deltas``) and settle what was placed before them."""
+    """Index new facts, count them (into ``counts``) and settle what was placed before them."""
     if not events:
         return
     entries = {event.id: fact_entry(event) for event in events}
@@ -52,9 +50,10 @@ async def record_facts(
             key = CubeKey(
                 e.provider_id, e.region, e.site_id, e.month, delta.metric, delta.dimension
             )
-            add(deltas, key, delta.count, delta.total)
-    await _settle_theme_links(connection, entries, deltas)
-    await _settle(connection, entries)
+            add(counts.cube, key, delta.count, delta.total)
+    await _settle_theme_links(connection, entries, counts.cube)
+    await _settle_actions(connection, entries, counts)
+    await _settle_alerts(connection, entries, counts)
 
 
 async def fact_places(connection: AsyncConnection, ids: Sequence[str]) -> dict[str, datetime]:
@@ -110,24 +109,62 @@ async def _settle_theme_links(
         )
 
 
-async def _settle(connection: AsyncConnection, entries: Mapping[str, FactEntry]) -> None:
-    """Actions opened and alerts raised by these facts take the facts' times."""
-    for table, column, flag in (
-        (actions, actions.c.opened_at, actions.c.opened_settled),
-        (alerts, alerts.c.raised_at, alerts.c.settled),
-    ):
-        waiting: set[str] = set()
-        for part in chunks(sorted(entries)):
-            rows = await connection.execute(
-                select(table.c.source_event_id).where(
-                    table.c.source_event_id.in_(part), flag.is_(False)
-                )
-            )
-            waiting.update(source_id for (source_id,) in rows.all())
-        if waiting:
-            await connection.execute(
-                update(table)
-                .where(table.c.source_event_id == bindparam("b_id"), flag.is_(False))
-                .values({column.name: bindparam("b_at"), flag.name: True}),
-                [{"b_id": s, "b_at": entries[s].occurred_at} for s in sorted(waiting)],
-            )
+async def _unsettled(
+    connection: AsyncConnection, table: Any, flag: Any, entries: Mapping[str, FactEntry]
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for part in chunks(sorted(entries)):
+        rows = await connection.execute(
+            select(table).where(table.c.source_event_id.in_(part), flag.is_(False))
+        )
+        found.extend(dict(row) for row in rows.mappings().all())
+    return found
+
+
+async def _settle_actions(
+    connection: AsyncConnection, entries: Mapping[str, FactEntry], counts: BatchCounts
+) -> None:
+    """Actions opened by these facts take the facts' times (and move in the tallies)."""
+    waiting = await _unsettled(connection, actions, actions.c.opened_settled, entries)
+    if not waiting:
+        return
+    settled: list[dict[str, Any]] = []
+    for row in waiting:
+        record = to_record(ActionRecord, row)
+        before = action_tallies(record)
+        record.opened_at, record.opened_settled = entries[row["source_event_id"]].occurred_at, True
+        place = (record.provider_id, record.region, record.site_id)
+        counts.tally(place, changes(before, action_tallies(record)))
+        derived = {f"b_{name}": value for name, value in completion_columns(record).items()}
+        settled.append({"b_id": record.action_id, "b_at": record.opened_at, **derived})
+    await connection.execute(
+        update(actions)
+        .where(actions.c.action_id == bindparam("b_id"))
+        .values(
+            opened_at=bindparam("b_at"), opened_settled=True,
+            completion_us=bindparam("b_completion_us"),
+            completion_day=bindparam("b_completion_day"),
+        ),
+        settled,
+    )  # fmt: skip
+
+
+async def _settle_alerts(
+    connection: AsyncConnection, entries: Mapping[str, FactEntry], counts: BatchCounts
+) -> None:
+    """Alerts raised by these facts take the facts' times (and move in the tallies)."""
+    waiting = await _unsettled(connection, alerts, alerts.c.settled, entries)
+    if not waiting:
+        return
+    for row in waiting:
+        before = month_of(aware(row["raised_at"]))
+        after = entries[row["source_event_id"]].month
+        place = (row["provider_id"], row["region"], row["site_id"])
+        counts.tally(place, changes([(before, ALERTS_RAISED, "")], [(after, ALERTS_RAISED, "")]))
+    await connection.execute(
+        update(alerts)
+        .where(alerts.c.source_event_id == bindparam("b_id"), alerts.c.settled.is_(False))
+        .values(raised_at=bindparam("b_at"), settled=True),
+        [{"b_id": s, "b_at": entries[s].occurred_at}
+         for s in sorted({row["source_event_id"] for row in waiting})],
+    )  # fmt: skip

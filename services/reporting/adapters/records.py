@@ -13,6 +13,7 @@ from services.reporting.adapters.rows import aware_row, chunks, upsert
 from services.reporting.adapters.tables import actions, obligations
 from services.reporting.domain.actions import ActionRecord
 from services.reporting.domain.obligations import ObligationRecord
+from services.reporting.domain.tallies import completion_day, completion_microseconds
 
 RecordT = TypeVar("RecordT", ActionRecord, ObligationRecord)
 
@@ -53,5 +54,19 @@ async def save(
     """Write records back (insert or replace)."""
     if not records:
         return
-    table = actions if isinstance(records[0], ActionRecord) else obligations
-    await upsert(connection, table, [dict(vars(record)) for record in records])  # flat fields
+    if isinstance(records[0], ActionRecord):
+        rows = [
+            {**vars(r), **completion_columns(r)} for r in records if isinstance(r, ActionRecord)
+        ]
+        await upsert(connection, actions, rows)
+    else:
+        await upsert(connection, obligations, [dict(vars(record)) for record in records])
+
+
+def completion_columns(record: ActionRecord) -> dict[str, int | None]:
+    """The derived columns the medians read."""
+    micros = completion_microseconds(record)
+    return {
+        "completion_us": micros,
+        "completion_day": completion_day(micros) if micros is not None else None,
+    }

@@ -1,4 +1,4 @@
-"""Writing rows on PostgreSQL and SQLite alike: upserts, cube increments, aware datetimes.
+"""Writing rows on PostgreSQL and SQLite alike: upserts, new rows only, aware datetimes.
 
 Every writer is set-based: PostgreSQL gets one unnest statement per table and batch
 (:mod:`services.reporting.adapters.bulk`), SQLite an executemany in chunks.
@@ -8,28 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.reporting.adapters import bulk
-from services.reporting.adapters.tables import cube
 
 CHUNK = 500
-
-
-class CubeKey(NamedTuple):
-    """One cell of the monthly cube (a tuple: cheap to hash, compare and sort)."""
-
-    provider_id: str
-    region: str
-    site_id: str
-    month: str
-    metric: str
-    dimension: str
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -38,7 +26,8 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _insert(table: Table, dialect: str) -> Any:
+def insert_for(table: Table, dialect: str) -> Any:
+    """The dialect's INSERT (with ON CONFLICT clauses)."""
     return postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
 
 
@@ -51,7 +40,7 @@ async def upsert(
     if connection.dialect.name == "postgresql":
         await bulk.write(connection, table, rows, conflict="replace")
         return
-    statement = _insert(table, connection.dialect.name)
+    statement = insert_for(table, connection.dialect.name)
     keys = [column.name for column in table.primary_key.columns]
     statement = statement.on_conflict_do_update(
         index_elements=keys,
@@ -74,56 +63,12 @@ async def insert_new(
     if connection.dialect.name == "postgresql":
         return set(await bulk.write(connection, table, rows, conflict="ignore", returning=True))
     keys = list(table.primary_key.columns)
-    statement = _insert(table, connection.dialect.name).on_conflict_do_nothing().returning(*keys)
+    statement = insert_for(table, connection.dialect.name).on_conflict_do_nothing().returning(*keys)
     inserted: set[tuple[Any, ...]] = set()
     for part in chunks(list(rows)):
         result = await connection.execute(statement, list(part))
         inserted.update(tuple(row) for row in result.all())
     return inserted
-
-
-async def add_to_cube(
-    connection: AsyncConnection, deltas: Mapping[CubeKey, tuple[int, int]]
-) -> None:
-    """Add (count, total) to cube cells, creating missing ones and removing emptied ones.
-
-    Cells are written in key order, so concurrent writers lock rows in the same order.
-    """
-    cells = sorted((key, count, total) for key, (count, total) in deltas.items() if count or total)
-    if not cells:
-        return
-    if connection.dialect.name == "postgresql":
-        columns = list(zip(*(key for key, _, _ in cells), strict=True))
-        arrays: dict[str, list[Any]] = dict(zip(CubeKey._fields, map(list, columns), strict=True))
-        arrays["count"] = [count for _, count, _ in cells]
-        arrays["total"] = [total for _, _, total in cells]
-        await bulk.write_arrays(connection, cube, arrays, conflict="add")
-    else:
-        rows = [{**key._asdict(), "count": count, "total": total} for key, count, total in cells]
-        await _add_in_chunks(connection, rows)
-    emptied = [key for key, count, _ in cells if count < 0]  # cells a placement moved away from
-    if emptied:
-        await connection.execute(
-            delete(cube).where(
-                *(cube.c[name] == bindparam(f"b_{name}") for name in CubeKey._fields),
-                cube.c.count == 0,
-                cube.c.total == 0,
-            ),
-            [{f"b_{name}": value for name, value in key._asdict().items()} for key in emptied],
-        )
-
-
-async def _add_in_chunks(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    statement = _insert(cube, connection.dialect.name)
-    statement = statement.on_conflict_do_update(
-        index_elements=[column.name for column in cube.primary_key.columns],
-        set_={
-            "count": cube.c.count + statement.excluded["count"],
-            "total": cube.c.total + statement.excluded["total"],
-        },
-    )
-    for part in chunks(rows):
-        await connection.execute(statement, list(part))
 
 
 def aware(value: Any) -> Any:

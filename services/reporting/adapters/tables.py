@@ -75,7 +75,55 @@ cube = Table(
     Column("count", BigInteger, nullable=False),
     Column("total", BigInteger, nullable=False),
 )
-Index("ix_reporting_cube_metric", cube.c.provider_id, cube.c.metric, cube.c.month)
+Index(
+    "ix_reporting_cube_metric", cube.c.provider_id, cube.c.metric, cube.c.month,
+    postgresql_include=["site_id", "count"],  # incidents per site, from the index alone
+)  # fmt: skip
+Index("ix_reporting_cube_site", cube.c.provider_id, cube.c.site_id, cube.c.month)
+
+# Rollups, maintained in the projection's transaction (see services/reporting/domain/tallies.py):
+# the cube summed over a region's sites, and monthly tallies of actions, obligations, alerts and
+# lessons per site and per region - so no query reads entity rows to count them. The per-region
+# tables also hold the whole provider's sums under region ``*`` (no region is named so).
+cube_regions = Table(
+    "reporting_cube_regions",
+    metadata,
+    Column("provider_id", Slug, primary_key=True),
+    Column("region", Slug, primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("metric", Slug, primary_key=True),
+    Column("dimension", Slug, primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+)
+
+TallyMetric = String(100)
+TallyDimension = String(300)  # an owner role, or "<obligation kind>|<statutory wording>"
+tallies = Table(
+    "reporting_tallies",
+    metadata,
+    Column("provider_id", Slug, primary_key=True),
+    Column("region", Slug, primary_key=True),
+    Column("site_id", Slug, primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("metric", TallyMetric, primary_key=True),
+    Column("dimension", TallyDimension, primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+)
+Index("ix_reporting_tallies_site", tallies.c.provider_id, tallies.c.site_id, tallies.c.month)
+
+tallies_regions = Table(
+    "reporting_tallies_regions",
+    metadata,
+    Column("provider_id", Slug, primary_key=True),
+    Column("region", Slug, primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("metric", TallyMetric, primary_key=True),
+    Column("dimension", TallyDimension, primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+)
 
 # One row per (fact, theme). ``settled`` is false while the fact is unknown and the link is
 # placed provisionally at the theme.linked event's own time.
@@ -123,9 +171,28 @@ actions = Table(
     Column("linked_events", Integer, nullable=False),
     Column("escalations", Integer, nullable=False),
     Column("escalated_at", Moment, nullable=True),
+    # Derived, for medians: exact microseconds from opening to completion, and whole days.
+    Column("completion_us", BigInteger, nullable=True),
+    Column("completion_day", Integer, nullable=True),
 )
 Index("ix_reporting_actions_site", actions.c.provider_id, actions.c.site_id, actions.c.due_at)
 Index("ix_reporting_actions_source", actions.c.source_event_id)
+Index("ix_reporting_actions_due", actions.c.provider_id, actions.c.due_at)
+# Medians read the completed actions of one whole day to complete (see domain/tallies.py):
+# these partial indexes hold just completed actions, with what the medians need.
+_COMPLETED = actions.c.completion_us.is_not(None)
+Index(
+    "ix_reporting_actions_completion_day", actions.c.provider_id, actions.c.completion_day,
+    actions.c.completed_at,
+    postgresql_include=["completion_us", "opened_at", "status", "region", "site_id"],
+    postgresql_where=_COMPLETED, sqlite_where=_COMPLETED,
+)  # fmt: skip
+Index(
+    "ix_reporting_actions_completion_day_opened", actions.c.provider_id,
+    actions.c.completion_day, actions.c.opened_at,
+    postgresql_include=["completion_us", "status", "owner_role", "region", "site_id"],
+    postgresql_where=_COMPLETED, sqlite_where=_COMPLETED,
+)  # fmt: skip
 
 obligations = Table(
     "reporting_obligations",
@@ -168,6 +235,7 @@ alert_sites = Table(
     Column("alert_id", Id, primary_key=True),
     Column("site_id", Slug, primary_key=True),
 )
+Index("ix_reporting_alert_sites_site", alert_sites.c.site_id, alert_sites.c.alert_id)
 
 lessons = Table(
     "reporting_lessons",

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from services.reporting.adapters.lists import ActionQuery, list_actions, list_obligations
-from services.reporting.adapters.reader import read_model, seen_sites, visible_sites
+from services.reporting.adapters.reader import read_cells, read_model, seen_sites, visible_sites
 from services.reporting.api.deps import (
     FromMonth,
     RuntimeDep,
@@ -30,10 +30,10 @@ from services.reporting.api.schemas import (
     ThemeTrendsResponse,
 )
 from services.reporting.domain.access import ReadFilter
-from services.reporting.domain.actions import Accountability, accountability
+from services.reporting.domain.actions import Accountability
 from services.reporting.domain.obligations import ObligationState
 from services.reporting.domain.periods import Granularity, Period
-from services.reporting.domain.summary import SummaryRules, summarise
+from services.reporting.domain.summary import SummaryRules, accountability_of, summarise
 from services.reporting.domain.summary_model import PeriodSummary
 from services.reporting.domain.trends import theme_trends
 from services.reporting.runtime import ReportingRuntime
@@ -67,17 +67,16 @@ async def _summaries(
     runtime: ReportingRuntime, read: ReadFilter, periods: list[Period], granularity: Granularity,
     min_count: int | None,
 ) -> tuple[list[PeriodSummary], list[Accountability]]:  # fmt: skip
-    async with runtime.engine.connect() as connection:
-        model = await read_model(connection, read, span_with_previous(periods, granularity))
     now = runtime.clock()
+    span = span_with_previous(periods, granularity)
+    async with runtime.engine.connect() as connection:
+        model = await read_model(connection, read, periods, span, now)
     rules = SummaryRules(
         granularity=granularity, now=now, titles=runtime.titles,
         obligation_kinds=[kind.id for kind in runtime.rulebook.obligations],
         min_count=min_count or runtime.settings.reporting.theme_min_count,
     )  # fmt: skip
-    whole = span_of(periods)
-    opened = [a for a in model.actions if whole.contains(a.opened_at)]
-    return summarise(model, periods, rules), accountability(opened, now)
+    return summarise(model, periods, rules), accountability_of(model, span_of(periods), now)
 
 
 @router.get("/v1/governance/summary", response_model=GovernanceSummary)
@@ -163,9 +162,9 @@ async def themes_trends(
     read = narrow(scope, site=site, region=region)
     periods = periods_for(runtime, granularity, first, last)
     async with runtime.engine.connect() as connection:
-        model = await read_model(connection, read, span_with_previous(periods, granularity))
+        cells = await read_cells(connection, read, span_with_previous(periods, granularity))
     trends = theme_trends(
-        model.cells, periods, granularity=granularity, titles=runtime.titles,
+        cells, periods, granularity=granularity, titles=runtime.titles,
         min_count=min_count or runtime.settings.reporting.theme_min_count,
     )  # fmt: skip
     return ThemeTrendsResponse(

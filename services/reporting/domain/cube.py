@@ -4,36 +4,43 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Cell:
-    """A cube cell already summed over the sites a query may see."""
+class Cell(NamedTuple):
+    """A cube cell already summed over the sites a query may see (a tuple: cheap to build)."""
 
     month: str
     metric: str
     dimension: str
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, which no one calls
     total: int = 0
 
 
 class CubeView:
-    """Sums of cube cells over the months of a period."""
+    """Sums of cells over the months of a period (cells indexed by metric, month, dimension)."""
 
     def __init__(self, cells: Iterable[Cell]) -> None:
-        self._by_metric: dict[str, list[Cell]] = defaultdict(list)
+        self._cells: dict[str, dict[str, dict[str, list[int]]]] = {}
         for cell in cells:
-            self._by_metric[cell.metric].append(cell)
+            sums = self._cells.setdefault(cell.metric, {}).setdefault(cell.month, {})
+            pair = sums.setdefault(cell.dimension, [0, 0])
+            pair[0] += cell.count
+            pair[1] += cell.total
+
+    def metrics(self) -> list[str]:
+        """Every metric with cells."""
+        return list(self._cells)
 
     def count(self, metric: str, months: Iterable[str], dimension: str = "") -> int:
         """Things counted under ``metric``/``dimension`` in ``months``."""
-        wanted = set(months)
-        return sum(
-            c.count
-            for c in self._by_metric[metric]
-            if c.month in wanted and c.dimension == dimension
-        )
+        by_month = self._cells.get(metric, {})
+        total = 0
+        for month in set(months):
+            pair = by_month.get(month, {}).get(dimension)
+            if pair is not None:
+                total += pair[0]
+        return total
 
     def by_dimension(self, metric: str, months: Iterable[str]) -> dict[str, int]:
         """Counts per dimension in ``months``, largest first (ties by name)."""
@@ -41,12 +48,13 @@ class CubeView:
 
     def pairs(self, metric: str, months: Iterable[str]) -> dict[str, tuple[int, int]]:
         """(count, total) per dimension in ``months``, largest count first."""
-        wanted = set(months)
+        by_month = self._cells.get(metric, {})
         sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for cell in self._by_metric[metric]:
-            if cell.month in wanted:
-                sums[cell.dimension][0] += cell.count
-                sums[cell.dimension][1] += cell.total
+        for month in set(months):
+            for dimension, (count, total) in by_month.get(month, {}).items():
+                pair = sums[dimension]
+                pair[0] += count
+                pair[1] += total
         ordered = sorted(sums.items(), key=lambda item: (-item[1][0], item[0]))
         return {key: (count, total) for key, (count, total) in ordered}
 

@@ -9,17 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from services.reporting.domain import facts as m
-from services.reporting.domain.actions import ActionRecord, ActionsInPeriod, actions_in_period
+from services.reporting.domain.actions import Accountability, ActionsInPeriod
 from services.reporting.domain.cube import Cell, CubeView
 from services.reporting.domain.obligations import (
     COMPLAINT_ACKNOWLEDGEMENT,
     COMPLAINT_RESPONSE,
-    ObligationRecord,
     ObligationTally,
     empty_tally,
-    tally,
 )
 from services.reporting.domain.periods import Granularity, Period, previous_period
 from services.reporting.domain.sites import IncidentRate, SiteSize, incident_rate
@@ -33,6 +32,13 @@ from services.reporting.domain.summary_model import (
     PeriodSummary,
     ThemeCount,
 )
+from services.reporting.domain.tallies import ALERTS_RAISED, LESSONS_SHARED, BeforeNow
+from services.reporting.domain.tally_metrics import (
+    Clock,
+    accountability_tallied,
+    actions_tallied,
+    obligations_tallied,
+)
 from services.reporting.domain.themes import theme_movement
 from shared.events.incident_codes import PhysicalHarm, PsychologicalHarm
 
@@ -45,11 +51,16 @@ class ReadModel:
 
     cells: Sequence[Cell]
     site_incidents: Sequence[Cell]  # metric "incidents", dimension: site id
-    actions: Sequence[ActionRecord] = ()
-    obligations: Sequence[ObligationRecord] = ()
-    alerts: Sequence[datetime] = ()
-    lessons: Sequence[datetime] = ()
+    tallies: CubeView = field(default_factory=lambda: CubeView(()))  # see domain.tallies
+    before_now: BeforeNow = field(default_factory=BeforeNow)
+    median_days: Mapping[str, float | None] = field(default_factory=dict)  # by period label
+    owner_median_days: Mapping[str, float | None] = field(default_factory=dict)  # by role
     sites: Mapping[str, SiteSize] = field(default_factory=dict)
+
+    @cached_property
+    def cube_view(self) -> CubeView:
+        """The cube cells, indexed."""
+        return CubeView(self.cells)
 
 
 @dataclass(frozen=True)
@@ -67,16 +78,26 @@ def summarise(
     model: ReadModel, periods: Sequence[Period], rules: SummaryRules
 ) -> list[PeriodSummary]:
     """One summary per period, each compared with the period before it."""
-    cube = CubeView(model.cells)
-    return [_period(cube, model, period, rules) for period in periods]
+    cube, counted = model.cube_view, model.tallies
+    return [_period(cube, counted, model, period, rules) for period in periods]
 
 
-def _period(cube: CubeView, model: ReadModel, period: Period, rules: SummaryRules) -> PeriodSummary:
+def accountability_of(model: ReadModel, whole: Period, now: datetime) -> list[Accountability]:
+    """Actions opened in ``whole`` by owner role."""
+    return accountability_tallied(
+        model.tallies, whole, Clock.at(now), model.before_now, model.owner_median_days
+    )
+
+
+def _period(
+    cube: CubeView, counted: CubeView, model: ReadModel, period: Period, rules: SummaryRules
+) -> PeriodSummary:
     before = previous_period(period, rules.granularity)
     months, earlier = period.months, before.months
     themes_now = cube.merged(m.THEME_METRICS, months)
     themes_before = cube.merged(m.THEME_METRICS, earlier)
-    obligations = tally(model.obligations, period, rules.now)
+    clock = Clock.at(rules.now)
+    obligations = obligations_tallied(counted, period, clock, model.before_now)
     kinds = sorted(set(rules.obligation_kinds) | set(obligations))
     return PeriodSummary(
         period=PeriodInfo(
@@ -96,10 +117,12 @@ def _period(cube: CubeView, model: ReadModel, period: Period, rules: SummaryRule
         ),
         audits=_audits(cube, months, earlier),
         feedback=_feedback(cube, months, earlier),
-        actions=actions_in_period(model.actions, period, rules.now),
+        actions=actions_tallied(
+            counted, period, clock, model.before_now, model.median_days.get(period.label)
+        ),
         obligations=[obligations.get(kind) or empty_tally(kind) for kind in kinds],
-        alerts_raised=sum(1 for at in model.alerts if period.contains(at)),
-        lessons_shared=sum(1 for at in model.lessons if period.contains(at)),
+        alerts_raised=counted.count(ALERTS_RAISED, months),
+        lessons_shared=counted.count(LESSONS_SHARED, months),
         outcomes_published=cube.count(m.OUTCOMES, months),
         themes=theme_movement(
             themes_now, themes_before, min_count=rules.min_count, titles=rules.titles
@@ -115,8 +138,9 @@ def _incidents(
     psychological = cube.by_dimension(m.INCIDENT_PSYCHOLOGICAL_HARM, months)
     themes = cube.by_dimension("themes.incident", months)
     per_site: dict[str, int] = {}
+    wanted = set(months)
     for cell in model.site_incidents:
-        if cell.month in months:
+        if cell.month in wanted:
             per_site[cell.dimension] = per_site.get(cell.dimension, 0) + cell.count
     rates: list[IncidentRate] = [
         incident_rate(site, per_site.get(site, 0), model.sites.get(site), period)

@@ -1,0 +1,128 @@
+"""Adding to monthly cells - the cube and the tallies - and to their per-region rollups.
+
+A batch sums its increments in memory (:class:`BatchCounts`) and writes each table once: the
+per-site cells, then the same increments summed per region. Cells that drop to zero are removed,
+so the tables hold what counting from scratch would give (see ``refresh``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from sqlalchemy import Table, bindparam, delete
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.reporting.adapters import bulk
+from services.reporting.adapters.rows import chunks, insert_for
+from services.reporting.adapters.tables import cube, cube_regions, tallies, tallies_regions
+
+ROLLUPS = {cube.name: cube_regions, tallies.name: tallies_regions}
+ALL_REGIONS = "*"  # the region of the provider-wide sums in the per-region tables
+
+
+class CubeKey(NamedTuple):
+    """One monthly cell of a site (a tuple: cheap to hash, compare and sort)."""
+
+    provider_id: str
+    region: str
+    site_id: str
+    month: str
+    metric: str
+    dimension: str
+
+
+Deltas = dict[CubeKey, tuple[int, int]]
+"""Increments of (count, total) per cell."""
+
+
+def add(deltas: Deltas, key: CubeKey, count: int, total: int = 0) -> None:
+    """Accumulate an increment in memory (one statement per batch)."""
+    old_count, old_total = deltas.get(key, (0, 0))
+    deltas[key] = (old_count + count, old_total + total)
+
+
+@dataclass
+class BatchCounts:
+    """Everything a batch adds to the cube and to the tallies, written once at its end."""
+
+    cube: Deltas = field(default_factory=dict)
+    tallies: Deltas = field(default_factory=dict)
+
+    def tally(
+        self, place: tuple[str, str, str], changes: Iterable[tuple[str, str, str, int]]
+    ) -> None:
+        """Add tally ``changes`` (month, metric, dimension, count) at ``place`` (provider,
+        region, site)."""
+        provider, region, site = place
+        for month, metric, dimension, count in changes:
+            add(self.tallies, CubeKey(provider, region, site, month, metric, dimension), count)
+
+    async def write(self, connection: AsyncConnection) -> None:
+        """Write the cube and tally increments and their regional rollups."""
+        await add_cells(connection, cube, self.cube)
+        await add_cells(connection, tallies, self.tallies)
+
+
+async def add_cells(connection: AsyncConnection, table: Table, deltas: Deltas) -> None:
+    """Add increments to a per-site cell table and to its per-region (and provider) rollup."""
+    regional: dict[tuple[str, ...], tuple[int, int]] = {}
+    for key, (count, total) in deltas.items():
+        for region in (key.region, ALL_REGIONS):
+            region_key = (key.provider_id, region, key.month, key.metric, key.dimension)
+            old_count, old_total = regional.get(region_key, (0, 0))
+            regional[region_key] = (old_count + count, old_total + total)
+    await _add(connection, table, deltas)
+    await _add(connection, ROLLUPS[table.name], regional)
+
+
+async def _add(
+    connection: AsyncConnection, table: Table, deltas: Mapping[Any, tuple[int, int]]
+) -> None:
+    """Add (count, total) to cells, creating missing ones and removing emptied ones.
+
+    Cells are written in key order, so concurrent writers lock rows in the same order.
+    """
+    cells = sorted((tuple(key), c, t) for key, (c, t) in deltas.items() if c or t)
+    if not cells:
+        return
+    names = [column.name for column in table.primary_key.columns]
+    if connection.dialect.name == "postgresql":
+        columns = zip(*(key for key, _, _ in cells), strict=True)
+        arrays: dict[str, list[Any]] = {n: list(c) for n, c in zip(names, columns, strict=True)}
+        arrays["count"] = [count for _, count, _ in cells]
+        arrays["total"] = [total for _, _, total in cells]
+        await bulk.write_arrays(connection, table, arrays, conflict="add")
+    else:
+        rows = [
+            {**dict(zip(names, key, strict=True)), "count": count, "total": total}
+            for key, count, total in cells
+        ]
+        await _add_in_chunks(connection, table, rows)
+    emptied = [key for key, count, _ in cells if count < 0]  # cells a row moved away from
+    if emptied:
+        await connection.execute(
+            delete(table).where(
+                *(table.c[name] == bindparam(f"b_{name}") for name in names),
+                table.c.count == 0,
+                table.c.total == 0,
+            ),
+            [{f"b_{name}": value for name, value in zip(names, key, strict=True)}
+             for key in emptied],
+        )  # fmt: skip
+
+
+async def _add_in_chunks(
+    connection: AsyncConnection, table: Table, rows: list[dict[str, Any]]
+) -> None:
+    statement = insert_for(table, connection.dialect.name)
+    statement = statement.on_conflict_do_update(
+        index_elements=[column.name for column in table.primary_key.columns],
+        set_={
+            "count": table.c.count + statement.excluded["count"],
+            "total": table.c.total + statement.excluded["total"],
+        },
+    )
+    for part in chunks(rows):
+        await connection.execute(statement, list(part))
