@@ -72,6 +72,18 @@ def statement(table: Table, conflict: Conflict, returning: bool) -> TextClause:
     return text(sql)
 
 
+@cache
+def delete_emptied_statement(table: Table) -> TextClause:
+    """DELETE of the cells among the given keys whose count and total are both zero."""
+    keys = [column.name for column in table.primary_key.columns]
+    arrays = ", ".join(f"CAST(:{name} AS {array_type(table.c[name])})" for name in keys)
+    matched = " AND ".join(f"t.{_quoted(n)} = e.{_quoted(n)}" for n in keys)
+    return text(
+        f"DELETE FROM {table.name} AS t USING unnest({arrays}) AS e({', '.join(keys)}) "
+        f"WHERE {matched} AND t.count = 0 AND t.total = 0"
+    )
+
+
 def _quoted(name: str) -> str:
     return f'"{name}"'
 
@@ -105,3 +117,10 @@ async def write_arrays(
             arrays[column.name] = [json.dumps(value) for value in arrays[column.name]]
     result = await connection.execute(statement(table, conflict, returning), arrays)
     return [tuple(row) for row in result.all()] if returning else []
+
+
+async def delete_emptied(
+    connection: AsyncConnection, table: Table, arrays: dict[str, list[Any]]
+) -> None:
+    """Remove, among the cells keyed by ``arrays`` (one list per key column), the empty ones."""
+    await connection.execute(delete_emptied_statement(table), arrays)

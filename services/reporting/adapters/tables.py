@@ -75,10 +75,7 @@ cube = Table(
     Column("count", BigInteger, nullable=False),
     Column("total", BigInteger, nullable=False),
 )
-Index(
-    "ix_reporting_cube_metric", cube.c.provider_id, cube.c.metric, cube.c.month,
-    postgresql_include=["site_id", "count"],  # incidents per site, from the index alone
-)  # fmt: skip
+Index("ix_reporting_cube_metric", cube.c.provider_id, cube.c.metric, cube.c.month)
 Index("ix_reporting_cube_site", cube.c.provider_id, cube.c.site_id, cube.c.month)
 
 # Rollups, maintained in the projection's transaction (see services/reporting/domain/tallies.py):

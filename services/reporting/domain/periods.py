@@ -68,10 +68,24 @@ class Month:
 def month_of(moment: datetime | date) -> str:
     """The ``YYYY-MM`` a moment (London clock) or a calendar day falls in."""
     if isinstance(moment, datetime):
-        if moment.tzinfo is None:  # stored as naive UTC (SQLite)
-            moment = moment.replace(tzinfo=UTC)
-        moment = moment.astimezone(LONDON)
+        moment = london(moment)
     return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def london(moment: datetime) -> datetime:
+    """A moment on the London clock, for its month and day (naive means UTC, as SQLite stores).
+
+    London is UTC or UTC+1: unless the next hour starts another UTC day, the London date is
+    the UTC date, and the time zone database (the costly part, called for every row the
+    projection counts) is not consulted.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    elif moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    if moment.hour < 23:
+        return moment
+    return moment.astimezone(LONDON)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from services.reporting.domain.actions import UNASSIGNED, ActionRecord
 from services.reporting.domain.obligations import ObligationRecord
-from services.reporting.domain.periods import LONDON, month_of
+from services.reporting.domain.periods import london, month_of
 from shared.events.derived import ActionStatus
 
 Tally = tuple[str, str, str]
@@ -56,7 +56,7 @@ MICROSECONDS_PER_DAY = 86_400_000_000
 
 def due_day(moment: datetime) -> str:
     """The London day of the month (``DD``) of a due date."""
-    return f"{moment.astimezone(LONDON).day:02d}"
+    return f"{london(moment).day:02d}"
 
 
 def completion_microseconds(record: ActionRecord) -> int | None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from services.reporting.domain.periods import (
+    LONDON,
     MAX_PERIODS,
     Granularity,
     Month,
     PeriodError,
+    london,
     month_of,
     period_of,
     periods_between,
@@ -85,3 +87,12 @@ def test_default_range_is_the_last_twelve_months() -> None:
     assert [q.label for q in quarters] == ["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"]
     years = resolve_range(None, None, Granularity.YEAR, today)
     assert [y.label for y in years] == ["2023", "2024", "2025"]
+
+
+def test_the_london_date_shortcut_agrees_with_the_time_zone_database() -> None:
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    while moment < datetime(2026, 1, 1, tzinfo=UTC):  # every 30 minutes, DST changes included
+        local = moment.astimezone(LONDON)
+        assert london(moment).date() == local.date(), moment
+        assert london(moment.replace(tzinfo=None)).date() == local.date(), moment
+        moment += timedelta(minutes=30)
