@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.reporting.adapters.rows import aware, upsert
+from services.reporting.adapters.rows import aware, insert_for, upsert
 from services.reporting.adapters.tables import state
 
 ACTIVE_GROUP = "active_group"
@@ -32,8 +32,14 @@ async def newest_event(connection: AsyncConnection) -> datetime | None:
 
 
 async def note_newest_event(connection: AsyncConnection, at: datetime) -> None:
-    """Keep the newest event time (events arrive out of order across topics)."""
-    current = await newest_event(connection)
-    if current is None or at > current:
-        await connection.execute(delete(state).where(state.c.name == NEWEST_EVENT))
-        await connection.execute(state.insert().values(name=NEWEST_EVENT, value=None, at=at))
+    """Keep the newest event time (events arrive out of order across topics): one statement."""
+    statement = insert_for(state, connection.dialect.name).values(
+        name=NEWEST_EVENT, value=None, at=at
+    )
+    await connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[state.c.name],
+            set_={"at": statement.excluded.at},
+            where=or_(state.c.at.is_(None), state.c.at < statement.excluded.at),
+        )
+    )
