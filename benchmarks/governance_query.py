@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -47,13 +48,10 @@ from services.learning.domain.rulebook import load_rulebook
 from services.reporting.adapters.rollups import refresh_rollups
 from services.reporting.app import create_app
 from services.reporting.projection import Projection
-from services.reporting.runtime import (
-    ReportingRuntime,
-    freeze_startup_objects,
-    thaw_startup_objects,
-)
+from services.reporting.runtime import ReportingRuntime
 from services.reporting.settings import ReportingOptions, ReportingSettings
 from shared.database import create_engine
+from shared.garbage_collection import settle_garbage_collector
 from shared.migrate import upgrade
 from shared.settings import DatabaseSettings
 
@@ -334,7 +332,8 @@ async def time_cases(
             "SELECT DISTINCT region FROM reporting_sites")).scalars().all())  # fmt: skip
     sites = [new_site for _, _, new_site in site_map()]
     results: dict[str, dict[str, Any]] = {}
-    freeze_startup_objects()  # as the service does once started
+    thresholds = gc.get_threshold()
+    settle_garbage_collector()  # as `learnloop reporting serve` does before serving
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as client:
@@ -357,7 +356,8 @@ async def time_cases(
                     "max_ms": round(max(timings), 1), "response_kb": len(warm.content) // 1024,
                 }  # fmt: skip
     finally:
-        thaw_startup_objects()
+        gc.unfreeze()  # the benchmark runner goes on in this process
+        gc.set_threshold(*thresholds)
         await engine.dispose()
         await keys_engine.dispose()
     return results

@@ -21,14 +21,7 @@ from services.reporting.board_pack import routes as board_pack
 from services.reporting.dashboard import routes as dashboard
 from services.reporting.dashboard.rendering import STATIC_PATH
 from services.reporting.projection import Projection, parse_record
-from services.reporting.runtime import (
-    Clock,
-    ReportingRuntime,
-    freeze_startup_objects,
-    reported_topics,
-    thaw_startup_objects,
-    utc_now,
-)
+from services.reporting.runtime import Clock, ReportingRuntime, reported_topics, utc_now
 from services.reporting.settings import ReportingSettings
 from shared.consuming import BatchConsumer
 from shared.database import create_engine
@@ -74,7 +67,6 @@ async def running(
     probe = LagProbe(settings.kafka, topics)
     await probe.start()
     await consumer.start()
-    freeze_startup_objects()
     task = asyncio.create_task(consumer.run())
     try:
         yield ReportingRuntime(
@@ -84,7 +76,6 @@ async def running(
             group_id=group_id, clock=clock,
         )  # fmt: skip
     finally:
-        thaw_startup_objects()
         await consumer.stop()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,23 +24,6 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The wall clock (UTC)."""
     return datetime.now(UTC)
-
-
-def freeze_startup_objects() -> None:
-    """Exempt everything loaded at start-up from cyclic garbage collection.
-
-    The modules, rulebook, engines and caches live as long as the process; left in the
-    collector's oldest generation they are scanned on every full collection, which a large
-    governance summary triggers - measured at ~90 ms a time, the p95 of such requests
-    (benchmarks/governance_query.py). Frozen, they are still freed by reference counting.
-    """
-    gc.collect()
-    gc.freeze()
-
-
-def thaw_startup_objects() -> None:
-    """Undo :func:`freeze_startup_objects` when the service stops (tests start many)."""
-    gc.unfreeze()
 
 
 def reported_topics(kafka: KafkaSettings) -> list[str]:
