@@ -42,8 +42,7 @@ import httpx
 
 from benchmarks.reporting_projection import derive, later_events, scratch_postgres
 from learnloop.generator import ScenarioConfig, generate, provider_for
-from services.intake.adapters.key_store import KeyStore
-from services.intake.domain.api_keys import KeyRole
+from services.intake.adapters.key_store import KeyStore, provision_admin_key
 from services.learning.domain.rulebook import load_rulebook
 from services.reporting.adapters.rollups import refresh_rollups
 from services.reporting.app import create_app
@@ -267,15 +266,7 @@ async def load(url: str, scale: int, folder: Path) -> Loaded:
 async def api_key(folder: Path) -> tuple[str, str]:
     """An intake key database with a provider-wide governance key; its URL and the key."""
     url = f"sqlite+aiosqlite:///{folder / 'intake.db'}"
-    engine = create_engine(DatabaseSettings(url=url))
-    try:
-        await upgrade(engine, ("shared", "intake"))
-        _, key = await KeyStore(engine).create(
-            name="governance", provider_id=PROVIDER, role=KeyRole.ADMIN
-        )
-    finally:
-        await engine.dispose()
-    return url, key
+    return url, await provision_admin_key(url, name="governance", provider_id=PROVIDER)
 
 
 @dataclass(frozen=True)

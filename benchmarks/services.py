@@ -12,11 +12,8 @@ from benchmarks.context import PROJECT_ROOT
 from benchmarks.figures import peak_rss_mb
 from benchmarks.profiling import Profiler
 from learnloop.processes import ServiceProcess, free_port
-from services.intake.adapters.key_store import KeyStore
-from services.intake.domain.api_keys import KeyRole
-from shared.database import create_engine
-from shared.migrate import upgrade
-from shared.settings import DatabaseSettings, KafkaSettings
+from services.intake.adapters.key_store import provision_admin_key
+from shared.settings import KafkaSettings
 
 NO_RATE_LIMIT = {  # one API key carries the whole load: lift its per-key limit
     "LEARNLOOP_INTAKE__RATE_LIMIT_PER_SECOND": "1000000",
@@ -26,15 +23,7 @@ NO_RATE_LIMIT = {  # one API key carries the whole load: lift its per-key limit
 
 async def admin_key(intake_database_url: str, provider: str) -> str:
     """Migrate the intake's database and create a provider-wide key; the key itself."""
-    engine = create_engine(DatabaseSettings(url=intake_database_url))
-    try:
-        await upgrade(engine, ("shared", "intake"))
-        _, key = await KeyStore(engine).create(
-            name="benchmark", provider_id=provider, role=KeyRole.ADMIN
-        )
-    finally:
-        await engine.dispose()
-    return key
+    return await provision_admin_key(intake_database_url, name="benchmark", provider_id=provider)
 
 
 def kafka_env(kafka: KafkaSettings) -> dict[str, str]:

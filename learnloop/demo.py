@@ -24,11 +24,9 @@ from rich.progress import Progress
 
 from learnloop.generator import GroundTruth, ScenarioConfig, generate, provider_for
 from learnloop.processes import ServiceProcess
-from services.intake.adapters.key_store import KeyStore
-from services.intake.domain.api_keys import KeyRole
+from services.intake.adapters.key_store import provision_admin_key
 from shared.database import create_engine
 from shared.events import AnyFactEvent
-from shared.migrate import upgrade
 from shared.provisioning import ensure_topics
 from shared.publishing import record_for
 from shared.settings import DatabaseSettings, KafkaSettings
@@ -70,15 +68,7 @@ class DemoPlan:
 
 async def demo_key(plan: DemoPlan, provider_id: str) -> str:
     """A fresh admin key for the demo provider (created on each run, shown once)."""
-    engine = create_engine(DatabaseSettings(url=plan.database("intake")))
-    try:
-        await upgrade(engine, ("shared", "intake"))
-        _, plaintext = await KeyStore(engine).create(
-            name="demo", provider_id=provider_id, role=KeyRole.ADMIN
-        )
-    finally:
-        await engine.dispose()
-    return plaintext
+    return await provision_admin_key(plan.database("intake"), name="demo", provider_id=provider_id)
 
 
 def write_sites(plan: DemoPlan, config: ScenarioConfig) -> None:

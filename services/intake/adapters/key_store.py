@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.intake.adapters.tables import api_keys
 from services.intake.domain.api_keys import ApiKey, KeyRole, NewKey, generate_key, hash_key
+from shared.database import create_engine
+from shared.migrate import upgrade
+from shared.settings import DatabaseSettings
 
 
 class KeyStore:
@@ -112,3 +115,17 @@ def _to_key(row: Any) -> ApiKey:
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything stored is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def provision_admin_key(database_url: str, *, name: str, provider_id: str) -> str:
+    """Migrate the intake's key database at ``database_url`` and create a provider-wide admin
+    key there; returns the key's plaintext (shown once, never stored)."""
+    engine = create_engine(DatabaseSettings(url=database_url))
+    try:
+        await upgrade(engine, ("shared", "intake"))
+        _, plaintext = await KeyStore(engine).create(
+            name=name, provider_id=provider_id, role=KeyRole.ADMIN
+        )
+    finally:
+        await engine.dispose()
+    return plaintext
