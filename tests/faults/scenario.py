@@ -59,9 +59,10 @@ class Outcome:
         help - or, when the known consumer stall struck, an expected failure with its evidence."""
         result, findings = self.result, self.findings
         details = "\n".join(findings.problems)
-        assert result.lost == 0, f"{result.scenario}: {result.lost} accepted events lost\n{details}"
-        assert result.duplicated == 0, f"{result.scenario}: {result.duplicated} counted twice"
-        assert result.derived_missing == 0, f"{result.scenario}: derived events missing\n{details}"
+        counts = result.counts
+        assert counts.lost == 0, f"{result.scenario}: {counts.lost} accepted events lost\n{details}"
+        assert counts.duplicated == 0, f"{result.scenario}: {counts.duplicated} counted twice"
+        assert counts.derived_missing == 0, f"{result.scenario}: derived events missing\n{details}"
         assert findings.sound, f"{result.scenario}:\n{details}"
         if result.stalls:
             pytest.xfail(STALL_REASON + "; ".join(result.stalls))
@@ -165,15 +166,7 @@ def _publishing_note(publisher: Publisher) -> str:
 
 
 def _fill(result: ScenarioResult, findings: Findings) -> None:
-    result.accepted = findings.accepted
-    result.lost = findings.lost
-    result.duplicated = findings.duplicated
-    result.extra = findings.extra
-    result.derived = findings.derived
-    result.derived_missing = findings.derived_missing
-    result.duplicate_deliveries = findings.duplicate_deliveries
-    result.dead_letters_expected = findings.dead_letters_expected
-    result.dead_letters_found = findings.dead_letters_found
+    result.counts = findings
     result.outcome = "sound" if findings.sound else "UNSOUND"
     if result.stalls:
         result.outcome += ", stalled (xfail)"
