@@ -206,27 +206,12 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 async def consumer_lag(kafka: KafkaSettings, group: str) -> int:
-    """Messages the group has not consumed yet, over every topic it has offsets for."""
-    from aiokafka import AIOKafkaConsumer
+    """Messages ``group`` has not consumed yet over every topic it has committed on (the ops
+    view, ``learnloop ops status``), or -1 while it has committed nothing."""
+    from learnloop.ops.lag import group_lag
 
-    from shared.broker import client_options
-    from shared.provisioning import admin_client
-
-    admin = admin_client(kafka)
-    await admin.start()
-    try:
-        committed = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
-    if not committed:
-        return -1
-    consumer = AIOKafkaConsumer(**client_options(kafka, client_id="demo-lag"))
-    await consumer.start()
-    try:
-        ends = await consumer.end_offsets(list(committed))
-    finally:
-        await consumer.stop()
-    return sum(max(0, ends[tp] - meta.offset) for tp, meta in committed.items())
+    (lag,) = await group_lag(kafka, [group])
+    return lag.lag_messages if lag.partitions else -1
 
 
 async def wait_for_group(kafka: KafkaSettings, group: str, console: Console) -> float:
