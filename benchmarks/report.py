@@ -150,7 +150,11 @@ def _run_line(document: dict[str, Any]) -> str:
     for scale, outcome in document["scales"].items():
         error = str(outcome.get("error", "")).splitlines()[:1]
         status = f"error: {error[0][:200]}" if error else "ok"
-        statuses.append(f"{scale}x {status} ({_number(outcome.get('wall_seconds'))} s)")
+        run = outcome.get("run") or {}
+        when = ""
+        if run and run.get("run_id") != document.get("run_id"):  # kept from an earlier run
+            when = f", measured {run.get('date', '?')} at {run.get('git_commit', '?')}"
+        statuses.append(f"{scale}x {status} ({_number(outcome.get('wall_seconds'))} s{when})")
     if document.get("skipped"):
         statuses.append(f"skipped: {document['skipped']}")
     commit = machine.get("git_commit", "?") + ("+dirty" if machine.get("git_dirty") else "")

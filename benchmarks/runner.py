@@ -111,6 +111,7 @@ async def run_benchmark(
             outcome = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
             print(outcome["traceback"], flush=True)
         outcome["wall_seconds"] = round(time.monotonic() - started, 1)
+        outcome["run"] = _run_facts(run_id, machine)
         document["scales"][str(scale)] = outcome
         _print_figures(outcome)
     return document
@@ -134,6 +135,39 @@ async def run_suite(options: SuiteOptions) -> bool:
     for name in options.only or SUITE:
         document = await run_benchmark(name, options, run_id, machine)
         failed = failed or any("error" in s for s in document["scales"].values())
-        (options.results / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n")
+        path = options.results / f"{name}.json"
+        document = keep_other_scales(document, _previous(path))
+        path.write_text(json.dumps(document, indent=2) + "\n")
         write_readme(options.results, machine)
     return not failed
+
+
+def _run_facts(run_id: str, machine: dict[str, Any]) -> dict[str, Any]:
+    """When and at which commit one scale was measured (a document may join several runs)."""
+    keys = ("date", "git_commit", "git_dirty", "load_average_at_start")
+    return {"run_id": run_id, **{key: machine.get(key) for key in keys}}
+
+
+def _previous(path: Path) -> dict[str, Any] | None:
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def keep_other_scales(document: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+    """``document`` plus the scales of the previous result of the same benchmark and mode that this
+    run did not measure: `--scale 10` after a run at 1x keeps the 1x figures beside the 10x ones.
+    A run in another mode replaces everything (quick figures never sit beside full ones)."""
+    if (
+        previous is None
+        or previous.get("benchmark") != document["benchmark"]
+        or previous.get("mode") != document["mode"]
+        or not isinstance(previous.get("scales"), dict)
+    ):
+        return document
+    kept = {s: o for s, o in previous["scales"].items() if s not in document["scales"]}
+    merged = {**kept, **document["scales"]}
+    ordered = dict(sorted(merged.items(), key=lambda item: int(item[0])))
+    return {**document, "scales": ordered}

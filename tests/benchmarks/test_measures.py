@@ -3,10 +3,13 @@ poll windows, figures derived from details, and the results table."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from benchmarks.figures import figures_from_details, percentiles
 from benchmarks.report import render
+from benchmarks.runner import keep_other_scales
 from benchmarks.visibility import Bucket, _windows
 from benchmarks.workers import sustained_rate
 
@@ -97,3 +100,24 @@ def test_results_table_has_a_column_per_scale_and_a_verdict_per_row() -> None:
     row = "| learning_service | sustained | events/s | >= 10,000 | 12,000 | 8,000 |"
     assert f"{row} yes at 1x, **no** at 10x |" in markdown
     assert "Provisional" not in markdown
+
+
+def test_a_run_at_one_scale_keeps_the_other_scales_of_the_same_mode() -> None:
+    def document(mode: str, scales: dict[str, float], run_id: str) -> dict[str, Any]:
+        return {
+            "benchmark": "intake", "mode": mode, "run_id": run_id,
+            "scales": {s: {"figures": [{"figure": "f", "value": v}], "run": {"run_id": run_id}}
+                       for s, v in scales.items()},
+        }  # fmt: skip
+
+    earlier = document("full", {"1": 1.0, "10": 10.0}, "old")
+    merged = keep_other_scales(document("full", {"10": 11.0}, "new"), earlier)
+    assert list(merged["scales"]) == ["1", "10"]
+    assert merged["scales"]["1"]["figures"][0]["value"] == 1.0  # kept
+    assert merged["scales"]["10"]["figures"][0]["value"] == 11.0  # replaced
+    assert merged["run_id"] == "new"
+    quick = keep_other_scales(document("quick", {"1": 2.0}, "q"), earlier)
+    assert list(quick["scales"]) == ["1"]  # another mode replaces everything
+    assert keep_other_scales(earlier, None) == earlier
+    markdown = render([merged], {})
+    assert "1x ok" in markdown and "measured ? at ?" in markdown  # the kept scale says its run
