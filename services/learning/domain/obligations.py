@@ -9,7 +9,6 @@ working calendar (see :mod:`services.learning.domain.working_days` for the exact
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services.learning.domain.conditions import evaluate
 from services.learning.domain.event_paths import Fact, values_at
 from services.learning.domain.obligation_rules import ObligationKind, StatutoryStatus, Trigger
 from services.learning.domain.rulebook import Rulebook
@@ -50,12 +49,12 @@ def obligations_for(event: AnyFactEvent, rulebook: Rulebook) -> list[Obligation]
 def _obligation(
     event: AnyFactEvent, rulebook: Rulebook, kind: ObligationKind, trigger: Trigger
 ) -> Obligation | None:
-    reasons = () if trigger.when is None else evaluate(trigger.when, event.data)
+    reasons = () if trigger.when is None else trigger.when.facts_for(event.data)
     if reasons is None:
         return None
     statutory = kind.statutory
     if trigger.statutory_when is not None:
-        statutory_reasons = evaluate(trigger.statutory_when, event.data)
+        statutory_reasons = trigger.statutory_when.facts_for(event.data)
         if statutory_reasons is not None:
             statutory = StatutoryStatus.STATUTORY
             reasons = (*reasons, *statutory_reasons)

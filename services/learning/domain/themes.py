@@ -12,7 +12,6 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from services.learning.domain.conditions import evaluate
 from services.learning.domain.event_paths import data_model_for, field_shape, values_at
 from services.learning.domain.rulebook import Rulebook
 from services.learning.domain.theme_rules import TextSource
@@ -53,7 +52,7 @@ def classify(event: AnyFactEvent, rulebook: Rulebook) -> list[ThemeMatch]:
 def _field_matches(event: AnyFactEvent, rulebook: Rulebook) -> list[ThemeMatch]:
     matches = []
     for rule in rulebook.rules_for(event.type)[0]:
-        facts = evaluate(rule.when, event.data)
+        facts = rule.when.facts_for(event.data)
         if facts is not None:
             paths = tuple(dict.fromkeys(fact.path for fact in facts))
             matches.append(ThemeMatch(rule.theme, rule.id, "field", paths))
@@ -85,7 +84,7 @@ def _texts(event_type: str, data: BaseModel, source: TextSource) -> list[tuple[s
     rest = source.path[len(list_path) + 1 :]
     found: list[tuple[str, str]] = []
     for element_path, element in values_at(data, list_path):
-        if isinstance(element, BaseModel) and evaluate(source.where, element) is not None:
+        if isinstance(element, BaseModel) and source.where.facts_for(element) is not None:
             found.extend(
                 (f"{element_path}.{path}", text)
                 for path, text in _strings(values_at(element, rest))
