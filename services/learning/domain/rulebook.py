@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from services.learning.domain.field_index import FieldIndex
 from services.learning.domain.frameworks import Framework, FrameworksFile, QualityStatement
 from services.learning.domain.lfpse import LfpseFile
 from services.learning.domain.obligation_rules import ObligationKind, ObligationsFile, Trigger
@@ -71,20 +72,20 @@ class Rulebook:
     text_sources: Mapping[str, tuple[TextSource, ...]]
     obligations: tuple[ObligationKind, ...]
     calendar: WorkingCalendar
-    _by_type: dict[str, tuple[tuple[FieldRule, ...], TextIndex]] = field(
+    _by_type: dict[str, tuple[FieldIndex, TextIndex]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
     _triggers: dict[str, tuple[tuple[ObligationKind, Trigger], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
-    def rules_for(self, event_type: str) -> tuple[tuple[FieldRule, ...], TextIndex]:
-        """The field rules and the text rules (compiled together) that read events of
+    def rules_for(self, event_type: str) -> tuple[FieldIndex, TextIndex]:
+        """The field rules and the text rules (each kind indexed together) that read events of
         ``event_type``, in rulebook order; worked out once per type."""
         found = self._by_type.get(event_type)
         if found is None:
             found = (
-                tuple(rule for rule in self.field_rules if rule.event_type == event_type),
+                FieldIndex(tuple(r for r in self.field_rules if r.event_type == event_type)),
                 TextIndex(tuple(rule for rule in self.text_rules if rule.applies_to(event_type))),
             )
             self._by_type[event_type] = found

@@ -50,13 +50,10 @@ def classify(event: AnyFactEvent, rulebook: Rulebook) -> list[ThemeMatch]:
 
 
 def _field_matches(event: AnyFactEvent, rulebook: Rulebook) -> list[ThemeMatch]:
-    matches = []
-    for rule in rulebook.rules_for(event.type)[0]:
-        facts = rule.when.facts_for(event.data)
-        if facts is not None:
-            paths = tuple(dict.fromkeys(fact.path for fact in facts))
-            matches.append(ThemeMatch(rule.theme, rule.id, "field", paths))
-    return matches
+    return [
+        ThemeMatch(rule.theme, rule.id, "field", tuple(dict.fromkeys(f.path for f in facts)))
+        for rule, facts in rulebook.rules_for(event.type)[0].matching(event.data)
+    ]
 
 
 def _text_matches(event: AnyFactEvent, rulebook: Rulebook) -> list[ThemeMatch]:
