@@ -2,17 +2,37 @@
 
 Claiming inserts ``(consumer, event_id)`` rows; ids that were already there come back as not
 claimed, so a redelivered or duplicated event is skipped and changes nothing.
+
+A batch is claimed in one statement whatever its size: the ids travel as one parameter (a text
+array on PostgreSQL, a JSON array on SQLite) and the server inserts the new ones and returns
+them, so the claim costs one round trip and one plan, not one row of parameters per event.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.database import insert_ignoring_duplicates
 from shared.tables import processed_events
+
+_INSERT = "INSERT INTO processed_events (consumer, event_id, processed_at) "
+_CLAIMED = " ON CONFLICT DO NOTHING RETURNING event_id"
+_AT = bindparam("processed_at", type_=processed_events.c.processed_at.type)
+CLAIM = {
+    "postgresql": text(
+        _INSERT + "SELECT :consumer, event_id, :processed_at "
+        "FROM unnest(CAST(:event_ids AS text[])) AS event_id" + _CLAIMED
+    ).bindparams(_AT),
+    # WHERE true: SQLite needs it to tell the ON CONFLICT clause from a join's ON.
+    "sqlite": text(
+        _INSERT + "SELECT :consumer, value, :processed_at FROM json_each(:event_ids) WHERE true"
+        + _CLAIMED
+    ).bindparams(_AT),
+}  # fmt: skip
 
 
 async def claim(connection: AsyncConnection, consumer: str, event_ids: Iterable[str]) -> set[str]:
@@ -20,16 +40,13 @@ async def claim(connection: AsyncConnection, consumer: str, event_ids: Iterable[
     ids = list(dict.fromkeys(event_ids))
     if not ids:
         return set()
-    now = datetime.now(UTC)
-    statement = insert_ignoring_duplicates(processed_events, connection.dialect.name).returning(
-        processed_events.c.event_id
+    dialect = connection.dialect.name
+    result = await connection.execute(
+        CLAIM[dialect],
+        {
+            "consumer": consumer,
+            "event_ids": ids if dialect == "postgresql" else json.dumps(ids),
+            "processed_at": datetime.now(UTC),
+        },
     )
-    claimed: set[str] = set()
-    for start in range(0, len(ids), 500):
-        rows = [
-            {"consumer": consumer, "event_id": event_id, "processed_at": now}
-            for event_id in ids[start : start + 500]
-        ]
-        result = await connection.execute(statement, rows)
-        claimed.update(result.scalars().all())
-    return claimed
+    return set(result.scalars().all())
