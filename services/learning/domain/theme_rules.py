@@ -8,6 +8,7 @@ matched case-insensitively and must carry their own word boundaries.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -143,9 +144,12 @@ class TextIndex:
         by_word: dict[str, list[_Keyword]] = {}
         by_stem: dict[str, list[_Keyword]] = {}
         patterns: list[tuple[int, re.Pattern[str]]] = []
+        stems: set[str] = set()
         for position, rule in enumerate(rules):
             for keyword in rule.keywords:
-                (lead, whole), *rest = keyword_pieces(keyword)
+                pieces = keyword_pieces(keyword)
+                stems.update(piece for piece, whole in pieces if not whole)
+                (lead, whole), *rest = pieces
                 regex = re.compile(keyword_regex(keyword), re.IGNORECASE)
                 entry = _Keyword(position, tuple(rest), regex)
                 (by_word if whole else by_stem).setdefault(lead, []).append(entry)
@@ -155,10 +159,11 @@ class TextIndex:
         self._by_word = {lead: tuple(found) for lead, found in by_word.items()}
         self._by_stem = {lead: tuple(found) for lead, found in by_stem.items()}
         self._patterns = tuple(patterns)
+        self._stems = WordBeginnings(stems)
 
     def matching(self, text: str) -> set[int]:
         """Positions (in :attr:`rules`) of the rules that find something in ``text``."""
-        words = TextWords.of(text)
+        words = TextWords.of(text, self._stems)
         if words.words is None or words.stems is None:
             return {i for i, rule in enumerate(self.rules) if rule.matcher.found_in(text)}
         hit: set[int] = set()
@@ -180,6 +185,31 @@ class TextIndex:
 _WORD = re.compile(r"\w+")
 
 
+class WordBeginnings:
+    """Word beginnings that keywords ask about (``bruis`` for ``bruis*``), grouped by their
+    first letters so the ones a text's words start with are found in a few look-ups."""
+
+    __slots__ = ("_by_start", "_start")
+
+    def __init__(self, stems: Iterable[str]) -> None:
+        ordered = sorted(set(stems))
+        self._start = min((len(stem) for stem in ordered), default=1)
+        by_start: dict[str, list[str]] = {}
+        for stem in ordered:
+            by_start.setdefault(stem[: self._start], []).append(stem)
+        self._by_start = {start: tuple(found) for start, found in by_start.items()}
+
+    def starting(self, words: Iterable[str]) -> frozenset[str]:
+        """The beginnings that some of ``words`` start with."""
+        start, by_start = self._start, self._by_start
+        return frozenset(
+            stem
+            for word in words
+            for stem in by_start.get(word[:start], ())
+            if word.startswith(stem)
+        )
+
+
 class TextWords:
     """The words of a text and their beginnings, lower-cased: a keyword can only match a text
     holding each of its words. Texts that are not plain ASCII (where case rules are subtler)
@@ -192,11 +222,14 @@ class TextWords:
         self.stems = stems
 
     @classmethod
-    def of(cls, text: str) -> "TextWords":
-        """Index ``text``."""
+    def of(cls, text: str, beginnings: WordBeginnings | None = None) -> "TextWords":
+        """Index ``text``: every beginning of its words, or only those in ``beginnings`` (all
+        that a set of keywords can ask about)."""
         if not text.isascii():
             return cls(None, None)
         words = frozenset(_WORD.findall(text.lower()))
+        if beginnings is not None:
+            return cls(words, beginnings.starting(words))
         stems = frozenset(word[:end] for word in words for end in range(1, len(word) + 1))
         return cls(words, stems)
 

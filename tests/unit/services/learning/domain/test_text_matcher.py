@@ -6,7 +6,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.learning.domain.rulebook import load_rulebook
-from services.learning.domain.theme_rules import TextIndex, TextWords, keyword_pieces, keyword_regex
+from services.learning.domain.theme_rules import (
+    TextIndex,
+    TextWords,
+    WordBeginnings,
+    keyword_pieces,
+    keyword_regex,
+)
 
 RULEBOOK = load_rulebook()
 INDEX = TextIndex(RULEBOOK.text_rules)
@@ -68,3 +74,21 @@ def test_a_text_holding_every_word_of_a_keyword_is_searched() -> None:
     assert TextWords.of("Straße").has_all((("x", True),))  # not ASCII: always passed on
     assert not TextWords.of("plain text").has_all((("plain", True), ("tex", True)))
     assert TextWords.of("plain text").has_all((("plain", True), ("tex", False)))
+
+
+STEMS = {piece for word in KEYWORDS for piece, whole in keyword_pieces(word) if not whole}
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(FILLER, st.sampled_from([*sorted(STEMS), "bruised", "a", "ab", "x1"]))))
+def test_the_beginnings_found_are_those_of_every_word_the_keywords_ask_about(
+    words: list[str],
+) -> None:
+    text = " ".join(words)
+    every = TextWords.of(text)
+    asked = TextWords.of(text, WordBeginnings(STEMS))
+    assert asked.words == every.words
+    if every.stems is not None:
+        assert asked.stems == every.stems & STEMS
+    assert WordBeginnings([]).starting(["fell"]) == frozenset()
+    assert WordBeginnings(["a", "bruis"]).starting(["bruised", "ab"]) == {"a", "bruis"}
