@@ -73,14 +73,29 @@ def statement(table: Table, conflict: Conflict, returning: bool) -> TextClause:
 
 
 @cache
-def delete_emptied_statement(table: Table) -> TextClause:
-    """DELETE of the cells among the given keys whose count and total are both zero."""
-    keys = [column.name for column in table.primary_key.columns]
-    arrays = ", ".join(f"CAST(:{name} AS {array_type(table.c[name])})" for name in keys)
-    matched = " AND ".join(f"t.{_quoted(n)} = e.{_quoted(n)}" for n in keys)
+def add_statement(table: Table) -> TextClause:
+    """The unnest statement adding to cells; returns where the cells it left empty are.
+
+    Only emptied cells come back (their ``ctid``: a row's place in the table, stable until the
+    transaction ends since the statement holds its lock), so the few can be deleted by place.
+    """
+    adding = statement(table, "add", returning=False).text
     return text(
-        f"DELETE FROM {table.name} AS t USING unnest({arrays}) AS e({', '.join(keys)}) "
-        f"WHERE {matched} AND t.count = 0 AND t.total = 0"
+        f"WITH written AS ({adding} RETURNING ctid, count, total) "
+        "SELECT ctid FROM written WHERE count = 0 AND total = 0"
+    )
+
+
+@cache
+def delete_emptied_statement(table: Table) -> TextClause:
+    """DELETE of the cells at the given places (``ctid``) whose count and total are zero.
+
+    By place, not by key: a join of the keys with the table is planned from statistics that
+    hardly ever see an empty cell, and the plan chosen scanned the table for each key.
+    """
+    return text(
+        f"DELETE FROM {table.name} WHERE ctid = ANY(CAST(:places AS tid[])) "
+        "AND count = 0 AND total = 0"
     )
 
 
@@ -119,8 +134,10 @@ async def write_arrays(
     return [tuple(row) for row in result.all()] if returning else []
 
 
-async def delete_emptied(
-    connection: AsyncConnection, table: Table, arrays: dict[str, list[Any]]
-) -> None:
-    """Remove, among the cells keyed by ``arrays`` (one list per key column), the empty ones."""
-    await connection.execute(delete_emptied_statement(table), arrays)
+async def add(connection: AsyncConnection, table: Table, arrays: dict[str, list[Any]]) -> None:
+    """Add ``count`` and ``total`` to cells (one list per column, no key twice), creating missing
+    ones, and remove the cells left empty: two statements at most."""
+    result = await connection.execute(add_statement(table), arrays)
+    emptied = list(result.scalars().all())
+    if emptied:
+        await connection.execute(delete_emptied_statement(table), {"places": emptied})

@@ -87,25 +87,19 @@ async def _add(
     cells = sorted((tuple(key), c, t) for key, (c, t) in deltas.items() if c or t)
     if not cells:
         return
-    names = [column.name for column in table.primary_key.columns]
     if connection.dialect.name == "postgresql":
+        names = [column.name for column in table.primary_key.columns]
         columns = zip(*(key for key, _, _ in cells), strict=True)
         arrays: dict[str, list[Any]] = {n: list(c) for n, c in zip(names, columns, strict=True)}
         arrays["count"] = [count for _, count, _ in cells]
         arrays["total"] = [total for _, _, total in cells]
-        await bulk.write_arrays(connection, table, arrays, conflict="add")
-    else:
-        # Cells hold only text and integers: plain tuples straight to the driver's executemany
-        # (SQLAlchemy's per-row parameter processing cost more than SQLite's work).
-        await connection.exec_driver_sql(_sqlite_add(table), [(*k, c, t) for k, c, t in cells])
-    emptied = [key for key, count, _ in cells if count < 0]  # cells a row moved away from
-    if not emptied:
+        await bulk.add(connection, table, arrays)
         return
-    if connection.dialect.name == "postgresql":
-        columns = zip(*emptied, strict=True)
-        keys = {name: list(values) for name, values in zip(names, columns, strict=True)}
-        await bulk.delete_emptied(connection, table, keys)
-    else:
+    # Cells hold only text and integers: plain tuples straight to the driver's executemany
+    # (SQLAlchemy's per-row parameter processing cost more than SQLite's work).
+    await connection.exec_driver_sql(_sqlite_add(table), [(*k, c, t) for k, c, t in cells])
+    emptied = [key for key, count, _ in cells if count < 0]  # cells a row moved away from
+    if emptied:
         await connection.exec_driver_sql(_sqlite_delete_emptied(table), emptied)
 
 
