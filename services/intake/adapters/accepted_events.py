@@ -31,9 +31,19 @@ from shared.database import insert_ignoring_duplicates
 # SQLite allows 32,766 bound parameters per statement; PostgreSQL takes one array parameter.
 SQLITE_IDS_PER_QUERY = 500
 
+# One primary-key probe per wanted id, whatever the planner's statistics say. With
+# ``event_id = ANY($2)`` a table autovacuum has not analyzed yet (a new one, or one that grew
+# since) was read whole for every lookup: PostgreSQL's CPU per event grew with the table.
+# ``LIMIT 1`` keeps the subquery a per-id index probe (without it the planner may flatten it
+# into a hash join over the provider's every row).
 POSTGRES_FIND = """
-SELECT provider_id, event_id, payload_hash, topic, "partition", "offset" FROM accepted_events
-WHERE provider_id = $1 AND event_id = ANY($2::varchar[])
+SELECT a.provider_id, a.event_id, a.payload_hash, a.topic, a."partition", a."offset"
+FROM unnest($2::varchar[]) AS wanted(event_id)
+CROSS JOIN LATERAL (
+    SELECT * FROM accepted_events
+    WHERE provider_id = $1 AND event_id = wanted.event_id
+    LIMIT 1
+) AS a
 """
 POSTGRES_RECORD = """
 INSERT INTO accepted_events

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from services.intake.adapters.accepted_events import (
+    POSTGRES_FIND,
     AcceptedEvent,
     AcceptedEvents,
     DatabaseUnavailableError,
@@ -96,6 +97,36 @@ async def test_a_database_error_is_reported_as_the_database_being_unavailable(
             await accepted.find("p1", ["a"])
         with pytest.raises(DatabaseUnavailableError):
             await accepted.record([accepted_event("p1", "a")])
+    finally:
+        await accepted.close()
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_lookup_probes_the_primary_key_even_before_the_table_is_analyzed(
+    postgres_url: str,
+) -> None:
+    # A new table has no statistics until autovacuum analyzes it; a lookup must not read the
+    # provider's every accepted event (PostgreSQL's CPU per event then grows with the table).
+    engine = create_engine(DatabaseSettings(url=postgres_url))
+    await upgrade(engine, ("shared", "intake"))
+    accepted = AcceptedEvents(engine)
+    try:
+        for start in range(0, 20_000, 5_000):
+            await accepted.record(
+                [accepted_event("p1", f"e{n}", n) for n in range(start, start + 5_000)]
+            )
+        wanted = [f"e{n}" for n in range(0, 20_000, 40)]
+        async with engine.connect() as connection:
+            driver = (await connection.get_raw_connection()).driver_connection
+            plan = "\n".join(
+                row[0] for row in await driver.fetch("EXPLAIN " + POSTGRES_FIND, "p1", wanted)
+            )
+        assert "Index Scan using pk_accepted_events" in plan, plan
+        assert "Seq Scan on accepted_events" not in plan, plan
+        assert "Bitmap Heap Scan on accepted_events" not in plan, plan
+        found = await accepted.find("p1", [*wanted, "unknown"])
+        assert sorted(found) == sorted(wanted)
     finally:
         await accepted.close()
         await engine.dispose()
