@@ -4,7 +4,8 @@ with every rule on, outbox relay, governance clock), draining pre-produced facts
 N synthetic facts of a 500-site provider are published first, as the intake would; then the
 service starts in a process of its own and applies them: on PostgreSQL, on SQLite, and as two
 instances in one consumer group on PostgreSQL (partitions shared, throughput should double when
-the broker and the database are not the limit).
+the broker and the database are not the limit). The learning processes' CPU time per fact and the
+machine's busy share tell whether a second instance found a core to run on.
 """
 
 from __future__ import annotations
@@ -80,6 +81,14 @@ async def run(context: BenchContext) -> dict[str, Any]:
             f">= {SCALE_OUT_TARGET}",
             None if speedup is None else speedup >= SCALE_OUT_TARGET,
         ),
+        Figure("PostgreSQL: learning CPU per fact", runs["postgresql"].cpu_us_per_event, "us"),
+        Figure(
+            "PostgreSQL, 2 instances: learning CPU per fact",
+            runs["postgresql_two_instances"].cpu_us_per_event,
+            "us",
+        ),
+        Figure("PostgreSQL, 1 instance: machine CPU busy", _percent(runs, "one"), "%"),
+        Figure("PostgreSQL, 2 instances: machine CPU busy", _percent(runs, "two"), "%"),
         rss_figure("learning (PostgreSQL)", runs["postgresql"].peak_rss_mb),
         rss_figure("learning (SQLite)", runs["sqlite"].peak_rss_mb),
     ]
@@ -91,3 +100,10 @@ async def run(context: BenchContext) -> dict[str, Any]:
         "runs": {name: result.as_json() for name, result in runs.items()},
         "notes": notes,
     }
+
+
+def _percent(runs: dict[str, ConsumeResult], which: str) -> float | None:
+    """The machine's busy share (all processes, both cores) during a PostgreSQL run: near 100 %
+    means a second instance had no spare core to run on."""
+    run = runs["postgresql_two_instances" if which == "two" else "postgresql"]
+    return None if run.machine_busy is None else round(run.machine_busy * 100, 1)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.context import PROJECT_ROOT, BenchContext
-from benchmarks.figures import peak_rss_mb
+from benchmarks.figures import busy_share, cpu_seconds, machine_cpu, peak_rss_mb
 
 SAMPLE_EVERY_S = 0.1
 STALL_SHARE = 1 / 6  # no progress for this share of the time cap, after the first: stalled
@@ -36,6 +36,8 @@ class WorkerProcess:
         self.max_partitions = 0
         self.final: dict[str, Any] = {}
         self.peak_rss_mb: float | None = None  # VmHWM, read just before the stop signal
+        self.cpu_seconds: float | None = None  # CPU used between go and the stop signal
+        self._cpu_at_go: float | None = None
         self.reported = False
         self.waiting = asyncio.Event()
         self._process: asyncio.subprocess.Process | None = None
@@ -94,6 +96,7 @@ class WorkerProcess:
     def go(self) -> None:
         """Let the child start serving."""
         assert self._process is not None and self._process.stdin is not None
+        self._cpu_at_go = cpu_seconds(self._process.pid)
         self._process.stdin.write(b"go\n")
 
     async def stop(self, within_s: float = 60) -> None:
@@ -102,6 +105,9 @@ class WorkerProcess:
             return
         if self._process.returncode is None:
             self.peak_rss_mb = peak_rss_mb(self._process.pid)
+            used = cpu_seconds(self._process.pid)
+            if used is not None and self._cpu_at_go is not None:
+                self.cpu_seconds = round(used - self._cpu_at_go, 2)
             self._process.send_signal(signal.SIGTERM)
         try:
             await asyncio.wait_for(self._process.wait(), within_s)
@@ -130,6 +136,7 @@ class ConsumeResult:
     seconds: float = 0.0  # processes told to start -> every fact applied (or cut short)
     sustained: float | None = None
     window_s: float = 0.0
+    machine_busy: float | None = None  # share of all cores busy (every process) during the run
     instances: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[tuple[float, int]] = field(default_factory=list)
 
@@ -137,6 +144,14 @@ class ConsumeResult:
     def peak_rss_mb(self) -> float | None:
         values = [i["peak_rss_mb"] for i in self.instances if i.get("peak_rss_mb") is not None]
         return max(values) if values else None
+
+    @property
+    def cpu_us_per_event(self) -> float | None:
+        """The workers' CPU time (all instances) per applied event, in microseconds."""
+        used = [i["cpu_seconds"] for i in self.instances if i.get("cpu_seconds") is not None]
+        if not used or len(used) < len(self.instances) or not self.applied:
+            return None
+        return round(float(sum(used)) / self.applied * 1e6, 1)
 
     @property
     def overall(self) -> float | None:
@@ -148,7 +163,8 @@ class ConsumeResult:
             "stalled": self.stalled,
             "seconds": round(self.seconds, 2), "sustained_events_per_s": self.sustained,
             "sustained_window_s": round(self.window_s, 2), "overall_events_per_s": self.overall,
-            "peak_rss_mb": self.peak_rss_mb, "instances": self.instances,
+            "peak_rss_mb": self.peak_rss_mb, "cpu_us_per_event": self.cpu_us_per_event,
+            "machine_busy_share": self.machine_busy, "instances": self.instances,
             "timeline_per_s": _thin(self.timeline),
         }  # fmt: skip
 
@@ -214,7 +230,7 @@ async def consume_until(
             await worker.start()
         for worker in workers:  # imported and waiting: start serving together, so all join
             await worker.ready()  # the consumer group at once
-        started = time.monotonic()
+        started, machine_at_go = time.monotonic(), machine_cpu()
         for worker in workers:
             worker.go()
         last_total, last_change = 0, started
@@ -245,6 +261,7 @@ async def consume_until(
                 tail = "\n".join(worker.log_tail() for worker in workers)
                 raise RuntimeError(f"{kind} workers exited early:\n{tail}")
             await asyncio.sleep(SAMPLE_EVERY_S)
+        result.machine_busy = busy_share(machine_at_go, machine_cpu())
     finally:
         for worker in workers:
             await worker.stop()
@@ -255,6 +272,7 @@ async def consume_until(
     result.instances = [
         {"applied": w.applied, "partitions_at_end": partitions,
          "partitions_max": w.max_partitions, "peak_rss_mb": w.peak_rss_mb,
+         "cpu_seconds": w.cpu_seconds,
          "peak_rss_mb_with_shutdown": w.final.get("peak_rss_mb"),
          "outbox_pending_at_end": w.final.get("outbox_pending")}
         for w, partitions in zip(workers, owned, strict=True)

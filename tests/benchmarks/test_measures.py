@@ -3,11 +3,19 @@ poll windows, figures derived from details, and the results table."""
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 import pytest
 
-from benchmarks.figures import figures_from_details, percentiles
+from benchmarks.figures import (
+    busy_share,
+    cpu_seconds,
+    figures_from_details,
+    machine_cpu,
+    percentiles,
+)
 from benchmarks.report import render
 from benchmarks.runner import keep_other_scales
 from benchmarks.visibility import Bucket, _windows
@@ -121,3 +129,18 @@ def test_a_run_at_one_scale_keeps_the_other_scales_of_the_same_mode() -> None:
     assert keep_other_scales(earlier, None) == earlier
     markdown = render([merged], {})
     assert "1x ok" in markdown and "measured ? at ?" in markdown  # the kept scale says its run
+
+
+def test_cpu_time_of_a_process_and_the_machines_busy_share() -> None:
+    before, machine_before = cpu_seconds(os.getpid()), machine_cpu()
+    deadline = time.process_time() + 0.2
+    while time.process_time() < deadline:  # burn 0.2 s of CPU
+        pass
+    after, machine_after = cpu_seconds(os.getpid()), machine_cpu()
+    assert before is not None and after is not None
+    assert after - before >= 0.15
+    share = busy_share(machine_before, machine_after)
+    assert share is not None and 0 < share <= 1
+    assert busy_share((10, 100), (60, 200)) == 0.5
+    assert busy_share((10, 100), (10, 100)) is None
+    assert cpu_seconds(2**22 + 12345) is None  # no such process
