@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.learning.adapters.tables import (
@@ -113,29 +113,41 @@ async def confirm_alerts(connection: AsyncConnection, changes: BatchChanges) -> 
     """
     if not changes.alerts or connection.dialect.name != "postgresql":
         return set()
-    keep: list[NewAlert] = []
-    dropped: set[str] = set()
-    by_key = sorted(
-        changes.alerts,
-        key=lambda a: (a.row["provider_id"], a.row["region"], a.row["theme_id"]),
-    )  # a fixed lock order: two instances never wait for each other in a circle
-    for alert in by_key:
-        provider, region, theme = (alert.row[k] for k in ("provider_id", "region", "theme_id"))
-        await connection.execute(
-            select(func.pg_advisory_xact_lock(func.hashtext(f"alert/{provider}/{region}/{theme}")))
-        )
-        elsewhere = await connection.scalar(
-            select(func.count()).where(
-                learning_alerts.c.provider_id == provider, learning_alerts.c.region == region,
-                learning_alerts.c.theme_id == theme, learning_alerts.c.raised_for > alert.since,
-            )
-        )  # fmt: skip
-        if elsewhere:
-            dropped.add(alert.derived_id)
-        else:
-            keep.append(alert)
-    changes.alerts = [alert for alert in changes.alerts if alert in keep]
+    keys = sorted({_region_theme(alert) for alert in changes.alerts})
+    # A fixed lock order (the keys sorted, one statement locking them in array order): two
+    # instances never wait for each other in a circle.
+    await connection.execute(LOCK_REGION_THEMES, {"names": [_lock_name(key) for key in keys]})
+    columns = (learning_alerts.c.provider_id, learning_alerts.c.region, learning_alerts.c.theme_id)
+    rows = await connection.execute(
+        select(*columns, func.max(learning_alerts.c.raised_for))
+        .where(tuple_(*columns).in_(keys))
+        .group_by(*columns)
+    )
+    latest = {(provider, region, theme): at for provider, region, theme, at in rows.all()}
+    dropped = {
+        alert.derived_id
+        for alert in changes.alerts
+        if (at := latest.get(_region_theme(alert))) is not None and at > alert.since
+    }
+    changes.alerts = [alert for alert in changes.alerts if alert.derived_id not in dropped]
     return dropped
+
+
+LOCK_REGION_THEMES = text(
+    "SELECT pg_advisory_xact_lock(hashtext(name)) "
+    "FROM unnest(CAST(:names AS text[])) WITH ORDINALITY AS locks(name, position) "
+    "ORDER BY position"
+)
+"""Lock each (provider, region, theme) named, in the order given, until the transaction ends."""
+
+
+def _region_theme(alert: NewAlert) -> tuple[str, str, str]:
+    return alert.row["provider_id"], alert.row["region"], alert.row["theme_id"]
+
+
+def _lock_name(key: tuple[str, str, str]) -> str:
+    provider, region, theme = key
+    return f"alert/{provider}/{region}/{theme}"
 
 
 async def _insert(connection: AsyncConnection, statement: Any, rows: list[dict[str, Any]]) -> None:
