@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -308,14 +309,42 @@ def redact_fields(
     return redacted, redactions
 
 
-def sensitive_texts(payload: Mapping[str, Any], paths: Iterable[str]) -> Iterator[str]:
-    """Every string at the dotted ``paths`` of ``payload`` (as :func:`redact_fields` finds them)."""
+def sensitive_texts(payload: Mapping[str, Any], paths: Iterable[str]) -> list[str]:
+    """Every string at the dotted ``paths`` of ``payload`` (as :func:`redact_fields` finds them).
+
+    The same walk as :func:`redact_fields`, without noting where each string is: every
+    submitted event is checked, so this is a third of the cost of the generic walk.
+    """
+    texts: list[str] = []
     for path in paths:
-        segments = path.split(".") if path else []
-        for _, container, key in _leaves(payload, segments, ()):
-            value = container[key]
-            if isinstance(value, str):
-                yield value
+        _collect_texts(payload, _segments(path), 0, texts)
+    return texts
+
+
+@cache
+def _segments(path: str) -> tuple[str, ...]:
+    return tuple(path.split(".")) if path else ()
+
+
+def _collect_texts(node: Any, segments: tuple[str, ...], depth: int, texts: list[str]) -> None:
+    """Append the strings that ``segments[depth:]`` reach from ``node`` (see :func:`_leaves`)."""
+    if isinstance(node, list):
+        if depth < len(segments) and segments[depth].isascii() and segments[depth].isdigit():
+            index = int(segments[depth])
+            if index < len(node):
+                _collect_child(node[index], segments, depth + 1, texts)
+            return
+        for child in node:
+            _collect_child(child, segments, depth, texts)
+    elif isinstance(node, dict) and depth < len(segments) and segments[depth] in node:
+        _collect_child(node[segments[depth]], segments, depth + 1, texts)
+
+
+def _collect_child(child: Any, segments: tuple[str, ...], depth: int, texts: list[str]) -> None:
+    if depth < len(segments) or isinstance(child, list):
+        _collect_texts(child, segments, depth, texts)
+    elif isinstance(child, str):
+        texts.append(child)
 
 
 def _leaves(

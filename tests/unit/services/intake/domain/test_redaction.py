@@ -17,6 +17,7 @@ from services.intake.domain.redaction import (
     Finding,
     RedactionKind,
     RedactionResult,
+    _leaves,
     may_hold_identifiers,
     nhs_number_is_valid,
     redact_fields,
@@ -562,6 +563,27 @@ def test_sensitive_texts_are_the_strings_redact_fields_would_look_at() -> None:
     }
     paths = ["data.description", "data.items.comment", "data.actions", "data.missing"]
     assert list(sensitive_texts(payload, paths)) == ["call 07700 900123", "ok", "a", "b"]
+
+
+_KEYS = st.sampled_from(["data", "items", "comment", "0", "1"])
+_JSON = st.recursive(
+    st.none() | st.integers() | st.text(max_size=3),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_KEYS, children, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300)
+@given(_JSON, st.lists(st.lists(_KEYS, max_size=4).map(".".join), max_size=3))
+def test_sensitive_texts_walks_as_redact_fields_does(payload: Any, paths: list[str]) -> None:
+    # The fast walk must find exactly the strings redact_fields' walk reaches, in its order.
+    walked = [
+        container[key]
+        for path in paths
+        for _, container, key in _leaves(payload, path.split(".") if path else [], ())
+        if isinstance(container[key], str)
+    ]
+    assert sensitive_texts(payload, paths) == walked
 
 
 @st.composite
