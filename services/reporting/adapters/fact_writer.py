@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.reporting.adapters.cells import BatchCounts, CubeKey, Deltas, add
 from services.reporting.adapters.records import completion_columns, to_record
-from services.reporting.adapters.rows import aware, chunks, insert_new
+from services.reporting.adapters.rows import among, aware, insert_new
 from services.reporting.adapters.tables import actions, alerts, facts, theme_links
 from services.reporting.domain.actions import ActionRecord
 from services.reporting.domain.facts import FactEntry, fact_entry, theme_metric
@@ -58,39 +58,41 @@ async def record_facts(
 
 async def fact_places(connection: AsyncConnection, ids: Sequence[str]) -> dict[str, datetime]:
     """When each known fact among ``ids`` happened."""
-    found: dict[str, datetime] = {}
-    for part in chunks(sorted(set(ids))):
-        rows = await connection.execute(
-            select(facts.c.event_id, facts.c.occurred_at).where(facts.c.event_id.in_(part))
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await connection.execute(
+        select(facts.c.event_id, facts.c.occurred_at).where(
+            among(facts.c.event_id, wanted, connection.dialect.name)
         )
-        found.update({event_id: aware(at) for event_id, at in rows.all()})
-    return found
+    )
+    return {event_id: aware(at) for event_id, at in rows.all()}
 
 
 async def _settle_theme_links(
     connection: AsyncConnection, entries: Mapping[str, FactEntry], deltas: Deltas
 ) -> None:
     moved: list[dict[str, object]] = []
-    for part in chunks(sorted(entries)):
-        rows = await connection.execute(
-            select(theme_links).where(
-                theme_links.c.source_event_id.in_(part), theme_links.c.settled.is_(False)
-            )
+    rows = await connection.execute(
+        select(theme_links).where(
+            among(theme_links.c.source_event_id, entries.keys(), connection.dialect.name),
+            theme_links.c.settled.is_(False),
         )
-        for row in rows.mappings().all():
-            e, metric = entries[row["source_event_id"]], theme_metric(row["event_type"])
-            old = CubeKey(row["provider_id"], row["region"], row["site_id"], row["month"], metric,
-                          row["theme_id"])  # fmt: skip
-            add(deltas, old, -1)
-            add(
-                deltas,
-                CubeKey(e.provider_id, e.region, e.site_id, e.month, metric, old.dimension),
-                1,
-            )
-            moved.append(
-                {"b_id": e.event_id, "b_theme": old.dimension, "b_at": e.occurred_at,
-                 "b_month": e.month, "b_site": e.site_id, "b_region": e.region}
-            )  # fmt: skip
+    )
+    for row in rows.mappings().all():
+        e, metric = entries[row["source_event_id"]], theme_metric(row["event_type"])
+        old = CubeKey(row["provider_id"], row["region"], row["site_id"], row["month"], metric,
+                      row["theme_id"])  # fmt: skip
+        add(deltas, old, -1)
+        add(
+            deltas,
+            CubeKey(e.provider_id, e.region, e.site_id, e.month, metric, old.dimension),
+            1,
+        )
+        moved.append(
+            {"b_id": e.event_id, "b_theme": old.dimension, "b_at": e.occurred_at,
+             "b_month": e.month, "b_site": e.site_id, "b_region": e.region}
+        )  # fmt: skip
     if moved:
         await connection.execute(
             update(theme_links)
@@ -112,13 +114,13 @@ async def _settle_theme_links(
 async def _unsettled(
     connection: AsyncConnection, table: Any, flag: Any, entries: Mapping[str, FactEntry]
 ) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for part in chunks(sorted(entries)):
-        rows = await connection.execute(
-            select(table).where(table.c.source_event_id.in_(part), flag.is_(False))
+    rows = await connection.execute(
+        select(table).where(
+            among(table.c.source_event_id, entries.keys(), connection.dialect.name),
+            flag.is_(False),
         )
-        found.extend(dict(row) for row in rows.mappings().all())
-    return found
+    )
+    return [dict(row) for row in rows.mappings().all()]
 
 
 async def _settle_actions(

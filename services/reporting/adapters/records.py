@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.reporting.adapters.rows import aware_row, chunks, upsert
+from services.reporting.adapters.rows import among, aware_row, upsert
 from services.reporting.adapters.tables import actions, obligations
 from services.reporting.domain.actions import ActionRecord
 from services.reporting.domain.obligations import ObligationRecord
@@ -28,12 +28,13 @@ async def _load(
     connection: AsyncConnection, table: Table, cls: type[RecordT], ids: Iterable[str]
 ) -> dict[str, RecordT]:
     key = table.primary_key.columns.values()[0]
-    found: dict[str, RecordT] = {}
-    for part in chunks(sorted(set(ids))):
-        rows = await connection.execute(select(table).where(key.in_(part)))
-        for row in rows.mappings().all():
-            found[row[key.name]] = to_record(cls, row)
-    return found
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await connection.execute(
+        select(table).where(among(key, wanted, connection.dialect.name))
+    )
+    return {row[key.name]: to_record(cls, row) for row in rows.mappings().all()}
 
 
 async def load_actions(connection: AsyncConnection, ids: Iterable[str]) -> dict[str, ActionRecord]:

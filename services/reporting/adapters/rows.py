@@ -6,11 +6,13 @@ Every writer is set-based: PostgreSQL gets one unnest statement per table and ba
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -24,6 +26,17 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     """``items`` in slices of at most ``size`` (bounded IN lists and statements)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def among(column: ColumnElement[str], values: Collection[str], dialect: str) -> ColumnElement[bool]:
+    """``column`` is one of ``values``, bound as one parameter: a text array on PostgreSQL, a
+    JSON list on SQLite. The statement reads the same whatever the number of values, so it is
+    compiled and prepared once (an IN list is rendered, parsed and planned anew for each length)
+    and needs no chunking."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("among", list(values), type_=ARRAY(String), unique=True))
+    listed = func.json_each(bindparam("among", json.dumps(list(values)), unique=True))
+    return column.in_(select(listed.table_valued("value").c.value))
 
 
 def insert_for(table: Table, dialect: str) -> Any:
