@@ -9,12 +9,14 @@ batch's own facts as it goes.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, String, any_, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.learning.adapters.tables import (
@@ -26,8 +28,6 @@ from services.learning.adapters.tables import (
 )
 from services.learning.domain.action_lifecycle import OPEN_STATES
 from services.learning.domain.timeline import Moments, Timeline
-
-CHUNK = 500  # ids per IN list
 
 RegionTheme = tuple[str, str, str]
 """(provider id, region, theme id)."""
@@ -91,59 +91,69 @@ class HistoryRequest:
     feedback_days: int
 
 
-def _chunks(values: Collection[str]) -> Iterable[list[str]]:
+def _among(
+    column: ColumnElement[str], values: Collection[str], dialect: str
+) -> ColumnElement[bool]:
+    """``column IN values``, the values bound as one parameter (a text array on PostgreSQL, a
+    JSON array on SQLite): the statement's text is the same whatever the number of values, so
+    it is compiled (and on PostgreSQL prepared) once, and binding costs one parameter, not one
+    per value."""
     ordered = sorted(values)
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start : start + CHUNK]
+    if dialect == "postgresql":
+        return column == any_(literal(ordered, ARRAY(String)))
+    listed = func.json_each(literal(json.dumps(ordered))).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 async def load_history(connection: AsyncConnection, request: HistoryRequest) -> BatchHistory:
     """Read everything ``request`` can need, in a handful of queries."""
     history = BatchHistory()
     latest = request.latest
+    dialect = connection.dialect.name
     if request.site_themes:
         since = request.earliest - timedelta(days=request.recurrence_days)
         sites = {site for site, _ in request.site_themes}
-        themes = sorted({theme for _, theme in request.site_themes})
-        for chunk in _chunks(sites):
-            rows = await connection.execute(
-                select(event_themes.c.site_id, event_themes.c.theme_id,
-                       event_themes.c.occurred_at, event_themes.c.event_id)
-                .where(event_themes.c.site_id.in_(chunk), event_themes.c.theme_id.in_(themes),
-                       event_themes.c.occurred_at > since, event_themes.c.occurred_at <= latest)
-            )  # fmt: skip
-            for site, theme, at, event_id in rows.all():
-                if (site, theme) in request.site_themes:
-                    history.site_theme(site, theme).entries.append((aware(at), event_id, site))
+        themes = {theme for _, theme in request.site_themes}
+        rows = await connection.execute(
+            select(event_themes.c.site_id, event_themes.c.theme_id,
+                   event_themes.c.occurred_at, event_themes.c.event_id)
+            .where(_among(event_themes.c.site_id, sites, dialect),
+                   _among(event_themes.c.theme_id, themes, dialect),
+                   event_themes.c.occurred_at > since, event_themes.c.occurred_at <= latest)
+        )  # fmt: skip
+        for site, theme, at, event_id in rows.all():
+            if (site, theme) in request.site_themes:
+                history.site_theme(site, theme).entries.append((aware(at), event_id, site))
     if request.negative_sites:
         since = request.earliest - timedelta(days=request.feedback_days)
-        for chunk in _chunks(request.negative_sites):
-            rows = await connection.execute(
-                select(facts.c.site_id, facts.c.occurred_at, facts.c.event_id).where(
-                    facts.c.site_id.in_(chunk), facts.c.negative_feedback.is_(True),
-                    facts.c.occurred_at > since, facts.c.occurred_at <= latest,
-                )
-            )  # fmt: skip
-            for site, at, event_id in rows.all():
-                timeline = history.negative_feedback.setdefault(site, Timeline())
-                timeline.entries.append((aware(at), event_id, site))
+        rows = await connection.execute(
+            select(facts.c.site_id, facts.c.occurred_at, facts.c.event_id).where(
+                _among(facts.c.site_id, request.negative_sites, dialect),
+                facts.c.negative_feedback.is_(True),
+                facts.c.occurred_at > since, facts.c.occurred_at <= latest,
+            )
+        )  # fmt: skip
+        for site, at, event_id in rows.all():
+            timeline = history.negative_feedback.setdefault(site, Timeline())
+            timeline.entries.append((aware(at), event_id, site))
     open_states = [state.value for state in OPEN_STATES]
-    for chunk in _chunks(request.sites):
+    if request.sites:
         rows = await connection.execute(
             select(improvement_actions.c.site_id, improvement_actions.c.action_key,
                    improvement_actions.c.action_id)
-            .where(improvement_actions.c.site_id.in_(chunk),
+            .where(_among(improvement_actions.c.site_id, request.sites, dialect),
                    improvement_actions.c.state.in_(open_states))
         )  # fmt: skip
         for site, key, action_id in rows.all():
             history.open_actions.setdefault(site, {})[key] = action_id
     if request.region_themes:
         await _load_region_themes(connection, request, history)
-    for chunk in _chunks(request.complaints):
+    if request.complaints:
         rows = await connection.execute(
             select(obligations.c.obligation_id, obligations.c.kind, obligations.c.event_id,
                    obligations.c.provider_id, obligations.c.due_at)
-            .where(obligations.c.event_id.in_(chunk), obligations.c.state != "met")
+            .where(_among(obligations.c.event_id, request.complaints, dialect),
+                   obligations.c.state != "met")
         )  # fmt: skip
         for obligation_id, kind, event_id, provider, due in rows.all():
             history.complaint_responses.setdefault(event_id, []).append(
@@ -160,15 +170,17 @@ async def _load_region_themes(
     """Alerts first; facts only for the (provider, region, theme) not alerted recently enough
     to cover the whole batch, which is most of them once a region is being watched."""
     keys = request.region_themes
+    dialect = connection.dialect.name
     since = request.earliest - timedelta(days=max(keys.values()))
-    providers = sorted({provider for provider, _, _ in keys})
-    regions = sorted({region for _, region, _ in keys})
-    themes = sorted({theme for _, _, theme in keys})
+    providers = {provider for provider, _, _ in keys}
+    regions = {region for _, region, _ in keys}
+    themes = {theme for _, _, theme in keys}
     rows = await connection.execute(
         select(learning_alerts.c.provider_id, learning_alerts.c.region,
                learning_alerts.c.theme_id, learning_alerts.c.raised_for)
-        .where(learning_alerts.c.provider_id.in_(providers),
-               learning_alerts.c.region.in_(regions), learning_alerts.c.theme_id.in_(themes),
+        .where(_among(learning_alerts.c.provider_id, providers, dialect),
+               _among(learning_alerts.c.region, regions, dialect),
+               _among(learning_alerts.c.theme_id, themes, dialect),
                learning_alerts.c.raised_for > since)
     )  # fmt: skip
     for provider, region, theme, raised in rows.all():
@@ -193,7 +205,7 @@ async def _load_region_themes(
             select(event_themes.c.theme_id, event_themes.c.occurred_at,
                    event_themes.c.event_id, event_themes.c.site_id)
             .where(event_themes.c.region == region, event_themes.c.provider_id == provider,
-                   event_themes.c.theme_id.in_(sorted(region_themes)),
+                   _among(event_themes.c.theme_id, region_themes, dialect),
                    event_themes.c.occurred_at > since,
                    event_themes.c.occurred_at <= request.latest)
         )  # fmt: skip
