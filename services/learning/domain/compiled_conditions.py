@@ -50,6 +50,8 @@ def reader(path: str) -> Reader:
     if "." not in path:
         return _top_level_reader(path)
     steps = tuple(path.split("."))
+    if len(steps) == 2:
+        return _two_step_reader(path, *steps)
 
     def read(data: BaseModel) -> Sequence[tuple[str, Scalar | None]]:
         value: object = data
@@ -59,6 +61,24 @@ def reader(path: str) -> Reader:
                 return ()
             if isinstance(value, list | tuple):
                 return _through_lists(".".join(steps[: index + 1]), value, steps[index + 1 :])
+        return ((path, scalar(value)),)
+
+    return read
+
+
+def _two_step_reader(path: str, first: str, second: str) -> Reader:
+    # The usual dotted path (``governance.death``), unrolled.
+    def read(data: BaseModel) -> Sequence[tuple[str, Scalar | None]]:
+        parent = getattr(data, first, None)
+        if parent is None:
+            return ()
+        if isinstance(parent, list | tuple):
+            return _through_lists(first, parent, (second,))
+        value = getattr(parent, second, None)
+        if value is None:
+            return ()
+        if isinstance(value, list | tuple):
+            return _through_lists(path, value, ())
         return ((path, scalar(value)),)
 
     return read

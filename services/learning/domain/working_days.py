@@ -56,8 +56,7 @@ class WorkingCalendar:
 
     def nth_working_day(self, day: date, n: int) -> date:
         """The ``n``-th working day after ``day`` (``n`` = 0: ``day`` or the next working day)."""
-        found: date = _bank_holidays(self.country, self.subdivision).get_nth_working_day(day, n)
-        return found
+        return _nth_working_day(self.country, self.subdivision, day, n)
 
     def local_day(self, start: datetime | date) -> date:
         """The local calendar day of ``start`` (a plain date is taken as it is)."""
@@ -67,7 +66,7 @@ class WorkingCalendar:
 
     def end_of(self, day: date) -> datetime:
         """The end of local ``day`` as an aware UTC datetime."""
-        return datetime.combine(day, END_OF_DAY, tzinfo=self.zone).astimezone(UTC)
+        return _end_of(self.time_zone, day)
 
 
 ENGLAND = WorkingCalendar()
@@ -78,6 +77,18 @@ ENGLAND = WorkingCalendar()
 def _bank_holidays(country: str, subdivision: str | None) -> holidays.HolidayBase:
     # The holiday object fills in years lazily as dates are asked about; one per calendar.
     return holidays.country_holidays(country, subdiv=subdivision)
+
+
+# Many facts fall on the same few days: their deadlines are worked out once.
+@lru_cache(maxsize=4096)
+def _nth_working_day(country: str, subdivision: str | None, day: date, n: int) -> date:
+    found: date = _bank_holidays(country, subdivision).get_nth_working_day(day, n)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _end_of(time_zone: str, day: date) -> datetime:
+    return datetime.combine(day, END_OF_DAY, tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
 
 
 def check_calendar(calendar: WorkingCalendar) -> None:
