@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -214,7 +215,7 @@ class LearningPipeline:
     def _envelope(
         self, cls: type[EventEnvelope[Any]], event: AnyFactEvent, key: str, data: Any
     ) -> EventEnvelope[Any]:
-        event_type = str(cls.model_fields["type"].default)
+        event_type = _event_type(cls)
         return cls(
             id=derived_id(event.id, event_type, key),
             type=event_type,
@@ -378,6 +379,12 @@ class LearningPipeline:
         }  # fmt: skip
         changes.alerts.append(NewAlert(row=row, since=since, derived_id=envelope.id))
         return envelope
+
+
+@cache
+def _event_type(cls: type[EventEnvelope[Any]]) -> str:
+    """The ``type`` a derived event class publishes, e.g. ``theme.linked``."""
+    return str(cls.model_fields["type"].default)
 
 
 def _request(planned: Sequence[_Planned]) -> HistoryRequest:
