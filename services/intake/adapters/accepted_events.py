@@ -89,15 +89,22 @@ class HeldConnection:
     def __init__(self, engine: Callable[[], AsyncEngine]) -> None:
         self._engine = engine
         self._connection: AsyncConnection | None = None
+        self._driver: Any = None
 
-    async def run(self, statement: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-        """Run ``statement`` on the held connection (opened, in autocommit, when needed)."""
+    async def run(self, statement: Callable[[AsyncConnection, Any], Awaitable[T]]) -> T:
+        """Run ``statement`` on the held connection (opened, in autocommit, when needed).
+
+        ``statement`` gets the connection and the driver's own connection under it (asyncpg's
+        on PostgreSQL), looked up once per connection: each lookup costs a greenlet switch.
+        """
         for attempt in (1, 2):
             if self._connection is None:
                 connection = await self._engine().connect()
-                self._connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                self._driver = (await connection.get_raw_connection()).driver_connection
+                self._connection = connection
             try:
-                return await statement(self._connection)
+                return await statement(self._connection, self._driver)
             except (DBAPIError, OSError, *ASYNCPG_ERRORS) as exc:
                 await self.close()
                 if attempt == 1 and _connection_lost(exc):
@@ -109,7 +116,7 @@ class HeldConnection:
 
     async def close(self) -> None:
         """Give the connection back (it is invalidated if broken)."""
-        connection, self._connection = self._connection, None
+        connection, self._connection, self._driver = self._connection, None, None
         if connection is not None:
             try:
                 await connection.close()
@@ -128,11 +135,6 @@ def _connection_lost(exc: Exception) -> bool:
         | asyncpg.PostgresConnectionError
         | asyncpg.OperatorInterventionError,  # e.g. the server is shutting down
     )
-
-
-async def _driver(connection: AsyncConnection) -> Any:
-    """The asyncpg connection under a SQLAlchemy one."""
-    return (await connection.get_raw_connection()).driver_connection
 
 
 class AcceptedEvents:
@@ -169,9 +171,10 @@ class AcceptedEvents:
             wanted[provider_id].update(ids)
         found: dict[tuple[str, str], AcceptedEvent] = {}
 
-        async def select_all(connection: AsyncConnection) -> None:
+        async def select_all(connection: AsyncConnection, driver: Any) -> None:
             for provider_id, wanted_ids in wanted.items():
-                for event in await self._select(connection, provider_id, sorted(wanted_ids)):
+                ids = sorted(wanted_ids)
+                for event in await self._select(connection, driver, provider_id, ids):
                     found[(event.provider_id, event.event_id)] = event
 
         await self._lookups.run(select_all)
@@ -181,10 +184,10 @@ class AcceptedEvents:
         ]
 
     async def _select(
-        self, connection: AsyncConnection, provider_id: str, ids: list[str]
+        self, connection: AsyncConnection, driver: Any, provider_id: str, ids: list[str]
     ) -> list[AcceptedEvent]:
         if self._postgres:
-            rows = await (await _driver(connection)).fetch(POSTGRES_FIND, provider_id, ids)
+            rows = await driver.fetch(POSTGRES_FIND, provider_id, ids)
             return [AcceptedEvent(*row) for row in rows]
         table = accepted_events.c
         events: list[AcceptedEvent] = []
@@ -204,7 +207,7 @@ class AcceptedEvents:
         events = list(unique.values())
         now = datetime.now(UTC)
 
-        async def insert(connection: AsyncConnection) -> None:
+        async def insert(connection: AsyncConnection, driver: Any) -> None:
             if self._postgres:
                 columns = [
                     [e.provider_id for e in events], [e.event_id for e in events],
@@ -212,7 +215,7 @@ class AcceptedEvents:
                     [e.partition for e in events], [e.offset for e in events],
                     [now] * len(events),
                 ]  # fmt: skip
-                await (await _driver(connection)).execute(POSTGRES_RECORD, *columns)
+                await driver.execute(POSTGRES_RECORD, *columns)
                 return
             statement = insert_ignoring_duplicates(accepted_events, "sqlite")
             rows = [{**e.__dict__, "accepted_at": now} for e in events]
