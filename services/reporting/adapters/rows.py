@@ -89,8 +89,3 @@ def aware(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
-
-
-def aware_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A row as a dict with every datetime timezone-aware."""
-    return {key: aware(value) for key, value in row.items()}
