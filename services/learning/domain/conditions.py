@@ -12,6 +12,10 @@ A condition is one JSON object of one of these shapes::
 Paths are relative to the event's ``data`` and may pass through lists (``items.answer``): the
 condition then holds when any element's value does. Evaluating a condition yields the facts that
 made it true, so every theme or obligation can say why it applies.
+
+:func:`evaluate` interprets a condition and is the reference; the rules are applied through
+``Condition.facts_for``, the same condition compiled once into plain functions
+(:mod:`services.learning.domain.compiled_conditions`).
 """
 
 from collections.abc import Iterator
