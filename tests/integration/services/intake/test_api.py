@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from services.intake.adapters.accepted_events import AcceptedEvent
 from services.intake.submission import legacy_payload_hash
@@ -279,3 +280,36 @@ async def test_health_readiness_metrics_and_docs(intake: IntakeHarness) -> None:
     assert "IncidentReported" in openapi["components"]["schemas"]
     assert "/v1/events:batch" in openapi["paths"]
     assert (await intake.client.get("/docs")).status_code == 200
+
+
+async def test_event_requests_are_counted_by_route_and_status(intake: IntakeHarness) -> None:
+    # The event endpoints are dispatched past FastAPI's routing: the metrics still name them.
+    await intake.client.post("/v1/incidents", json=new_incident(), headers=intake.headers())
+    await intake.client.post("/v1/incidents", json={"nope": 1}, headers=intake.headers())
+    await intake.client.post("/v1/events:batch", json=[new_incident()], headers=intake.headers())
+    metrics = (await intake.client.get("/metrics")).text
+    assert 'learnloop_intake_requests_total{route="/v1/incidents",status="202"} 1.0' in metrics
+    assert 'learnloop_intake_requests_total{route="/v1/incidents",status="422"} 1.0' in metrics
+    assert 'learnloop_intake_requests_total{route="/v1/events:batch",status="200"} 1.0' in metrics
+    assert 'learnloop_intake_request_seconds_count{route="/v1/events:batch"} 1.0' in metrics
+
+
+@pytest.mark.parametrize("failure", [OSError("refused"), PoolTimeoutError("pool exhausted")])
+@pytest.mark.parametrize("path", ["/v1/incidents", "/v1/events:batch"])
+async def test_a_database_failure_on_an_event_endpoint_is_a_503(
+    intake: IntakeHarness, monkeypatch: pytest.MonkeyPatch, failure: Exception, path: str
+) -> None:
+    async def unavailable(*_args: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(intake.state.intake._accepted, "find", unavailable)
+    body = new_incident() if path == "/v1/incidents" else [new_incident()]
+    response = await intake.client.post(path, json=body, headers=intake.headers())
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.json()["error"]["code"] == "database_unavailable"
+
+
+async def test_other_methods_on_event_paths_are_left_to_fastapi(intake: IntakeHarness) -> None:
+    response = await intake.client.get("/v1/incidents", headers=intake.headers())
+    assert response.status_code == 405
