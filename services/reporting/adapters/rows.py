@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, select
+from sqlalchemy import ColumnElement, String, Table, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -32,9 +32,11 @@ def among(column: ColumnElement[str], values: Collection[str], dialect: str) -> 
     """``column`` is one of ``values``, bound as one parameter: a text array on PostgreSQL, a
     JSON list on SQLite. The statement reads the same whatever the number of values, so it is
     compiled and prepared once (an IN list is rendered, parsed and planned anew for each length)
-    and needs no chunking."""
+    and needs no chunking. On PostgreSQL, a join with the unnested array: the generic plan a
+    prepared ``= ANY(array)`` soon gets was seen scanning the whole table."""
     if dialect == "postgresql":
-        return column == any_(bindparam("among", list(values), type_=ARRAY(String), unique=True))
+        listed = func.unnest(bindparam("among", list(values), type_=ARRAY(String), unique=True))
+        return column.in_(select(listed))
     listed = func.json_each(bindparam("among", json.dumps(list(values)), unique=True))
     return column.in_(select(listed.table_valued("value").c.value))
 
