@@ -51,38 +51,72 @@ def array_type(column: Column[Any]) -> str:
 def statement(table: Table, conflict: Conflict, returning: bool) -> TextClause:
     """The unnest statement for ``table``; parameters are named after the columns."""
     names = [column.name for column in table.columns]
-    keys = [column.name for column in table.primary_key.columns]
-    arrays = ", ".join(f"CAST(:{name} AS {array_type(table.c[name])})" for name in names)
     sql = (
         f"INSERT INTO {table.name} ({', '.join(_quoted(n) for n in names)}) "
-        f"SELECT * FROM unnest({arrays}) ON CONFLICT ({', '.join(_quoted(k) for k in keys)}) "
+        f"SELECT * FROM unnest({_arrays(table)}) {_on_conflict(table, conflict)}"
     )
-    if conflict == "ignore":
-        sql += "DO NOTHING"
-    elif conflict == "replace":
-        sql += "DO UPDATE SET " + ", ".join(
-            f"{_quoted(n)} = excluded.{_quoted(n)}" for n in names if n not in keys
-        )
-    else:
-        sql += "DO UPDATE SET " + ", ".join(
-            f"{_quoted(n)} = {table.name}.{_quoted(n)} + excluded.{_quoted(n)}" for n in COUNTERS
-        )
     if returning:
+        keys = [column.name for column in table.primary_key.columns]
         sql += " RETURNING " + ", ".join(_quoted(k) for k in keys)
     return text(sql)
 
 
-@cache
-def add_statement(table: Table) -> TextClause:
-    """The unnest statement adding to cells; returns where the cells it left empty are.
+def _arrays(table: Table) -> str:
+    """One array parameter per column, named after it."""
+    return ", ".join(f"CAST(:{c.name} AS {array_type(c)})" for c in table.columns)
 
-    Only emptied cells come back (their ``ctid``: a row's place in the table, stable until the
-    transaction ends since the statement holds its lock), so the few can be deleted by place.
+
+def _on_conflict(table: Table, conflict: Conflict) -> str:
+    keys = [column.name for column in table.primary_key.columns]
+    sql = f"ON CONFLICT ({', '.join(_quoted(k) for k in keys)}) "
+    if conflict == "ignore":
+        return sql + "DO NOTHING"
+    if conflict == "replace":
+        return (
+            sql
+            + "DO UPDATE SET "
+            + ", ".join(
+                f"{_quoted(c.name)} = excluded.{_quoted(c.name)}"
+                for c in table.columns
+                if c.name not in keys
+            )
+        )
+    return (
+        sql
+        + "DO UPDATE SET "
+        + ", ".join(
+            f"{_quoted(n)} = {table.name}.{_quoted(n)} + excluded.{_quoted(n)}" for n in COUNTERS
+        )
+    )
+
+
+@cache
+def add_rolled_up_statement(table: Table, rollup: Table, everywhere: str) -> TextClause:
+    """Adding to per-site cells and, summed in the same statement, to their per-region rollup
+    (each cell's region and ``everywhere``); returns where the cells it left empty are.
+
+    Only emptied cells come back - whether in the rollup, and their ``ctid`` (a row's place in
+    its table, stable until the transaction ends since the statement holds its lock) - so the
+    few can be deleted by place. Rollup rows are written in key order, as the cells are.
     """
-    adding = statement(table, "add", returning=False).text
+    names = ", ".join(_quoted(c.name) for c in table.columns)
+    rolled_up = ", ".join(_quoted(c.name) for c in rollup.columns)
+    keys = [c.name for c in rollup.primary_key.columns]
+    grouped = ", ".join("r.region" if k == "region" else f"c.{_quoted(k)}" for k in keys)
+    ordered = ", ".join(
+        f'{"r.region" if k == "region" else f"c.{_quoted(k)}"} COLLATE "C"' for k in keys
+    )
     return text(
-        f"WITH written AS ({adding} RETURNING ctid, count, total) "
-        "SELECT ctid FROM written WHERE count = 0 AND total = 0"
+        f"WITH cells AS (SELECT * FROM unnest({_arrays(table)}) AS c({names})), "
+        f"sites AS (INSERT INTO {table.name} ({names}) SELECT * FROM cells "
+        f"{_on_conflict(table, 'add')} RETURNING ctid, count, total), "
+        f"regions AS (INSERT INTO {rollup.name} ({rolled_up}) "
+        f"SELECT {grouped}, sum(c.count), sum(c.total) FROM cells AS c "
+        f"CROSS JOIN LATERAL (VALUES (c.region), ('{everywhere}')) AS r(region) "
+        f"GROUP BY {grouped} HAVING sum(c.count) <> 0 OR sum(c.total) <> 0 ORDER BY {ordered} "
+        f"{_on_conflict(rollup, 'add')} RETURNING ctid, count, total) "
+        "SELECT false, ctid FROM sites WHERE count = 0 AND total = 0 "
+        "UNION ALL SELECT true, ctid FROM regions WHERE count = 0 AND total = 0"
     )
 
 
@@ -134,10 +168,19 @@ async def write_arrays(
     return [tuple(row) for row in result.all()] if returning else []
 
 
-async def add(connection: AsyncConnection, table: Table, arrays: dict[str, list[Any]]) -> None:
-    """Add ``count`` and ``total`` to cells (one list per column, no key twice), creating missing
-    ones, and remove the cells left empty: two statements at most."""
-    result = await connection.execute(add_statement(table), arrays)
-    emptied = list(result.scalars().all())
-    if emptied:
-        await connection.execute(delete_emptied_statement(table), {"places": emptied})
+async def add_rolled_up(
+    connection: AsyncConnection,
+    table: Table,
+    rollup: Table,
+    arrays: dict[str, list[Any]],
+    everywhere: str,
+) -> None:
+    """Add ``count`` and ``total`` to per-site cells (one list per column, no key twice) and to
+    their per-region rollup, creating missing cells and removing those left empty."""
+    result = await connection.execute(add_rolled_up_statement(table, rollup, everywhere), arrays)
+    emptied: dict[bool, list[Any]] = {False: [], True: []}
+    for in_rollup, place in result.all():
+        emptied[in_rollup].append(place)
+    for target, places in ((table, emptied[False]), (rollup, emptied[True])):
+        if places:
+            await connection.execute(delete_emptied_statement(target), {"places": places})

@@ -7,7 +7,7 @@ so the tables hold what counting from scratch would give (see ``refresh``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NamedTuple
@@ -66,34 +66,39 @@ class BatchCounts:
 
 
 async def add_cells(connection: AsyncConnection, table: Table, deltas: Deltas) -> None:
-    """Add increments to a per-site cell table and to its per-region (and provider) rollup."""
-    regional: dict[tuple[str, ...], tuple[int, int]] = {}
-    for key, (count, total) in deltas.items():
-        for region in (key.region, ALL_REGIONS):
-            region_key = (key.provider_id, region, key.month, key.metric, key.dimension)
-            old_count, old_total = regional.get(region_key, (0, 0))
-            regional[region_key] = (old_count + count, old_total + total)
-    await _add(connection, table, deltas)
-    await _add(connection, ROLLUPS[table.name], regional)
+    """Add increments to a per-site cell table and to its per-region (and provider) rollup.
 
-
-async def _add(
-    connection: AsyncConnection, table: Table, deltas: Mapping[Any, tuple[int, int]]
-) -> None:
-    """Add (count, total) to cells, creating missing ones and removing emptied ones.
-
-    Cells are written in key order, so concurrent writers lock rows in the same order.
+    Cells are written in key order, so concurrent writers lock rows in the same order; cells
+    left empty are removed.
     """
-    cells = sorted((tuple(key), c, t) for key, (c, t) in deltas.items() if c or t)
+    cells = sorted((key, c, t) for key, (c, t) in deltas.items() if c or t)
     if not cells:
         return
     if connection.dialect.name == "postgresql":
+        # One statement adds to the cells and sums them into the rollup (see bulk).
         names = [column.name for column in table.primary_key.columns]
         columns = zip(*(key for key, _, _ in cells), strict=True)
         arrays: dict[str, list[Any]] = {n: list(c) for n, c in zip(names, columns, strict=True)}
         arrays["count"] = [count for _, count, _ in cells]
         arrays["total"] = [total for _, _, total in cells]
-        await bulk.add(connection, table, arrays)
+        await bulk.add_rolled_up(connection, table, ROLLUPS[table.name], arrays, ALL_REGIONS)
+        return
+    regional: dict[tuple[str, ...], tuple[int, int]] = {}
+    for key, count, total in cells:
+        for region in (key.region, ALL_REGIONS):
+            region_key = (key.provider_id, region, key.month, key.metric, key.dimension)
+            old_count, old_total = regional.get(region_key, (0, 0))
+            regional[region_key] = (old_count + count, old_total + total)
+    await _sqlite_add_cells(connection, table, cells)
+    rolled_up = sorted((key, c, t) for key, (c, t) in regional.items() if c or t)
+    await _sqlite_add_cells(connection, ROLLUPS[table.name], rolled_up)
+
+
+async def _sqlite_add_cells(
+    connection: AsyncConnection, table: Table, cells: Sequence[tuple[tuple[str, ...], int, int]]
+) -> None:
+    """Add (count, total) to cells, creating missing ones and removing emptied ones."""
+    if not cells:
         return
     # Cells hold only text and integers: plain tuples straight to the driver's executemany
     # (SQLAlchemy's per-row parameter processing cost more than SQLite's work).
