@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,11 +18,22 @@ from shared.settings import DatabaseSettings
 
 
 class KeyStore:
-    """Create, list, revoke and look up keys; lookups are cached for ``cache_seconds``."""
+    """Create, list, revoke and look up keys; lookups are cached for ``cache_seconds``.
 
-    def __init__(self, engine: AsyncEngine, *, cache_seconds: float = 10.0) -> None:
+    A key revoked through this store is refused at once; revoked elsewhere (the CLI, another
+    replica) it is refused once its cached lookup is ``cache_seconds`` old, at the latest.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        cache_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._engine = engine
         self._cache_seconds = cache_seconds
+        self._clock = clock
         self._cache: dict[str, tuple[float, ApiKey | None]] = {}
 
     async def create(
@@ -80,7 +91,7 @@ class KeyStore:
     async def authenticate(self, plaintext: str) -> ApiKey | None:
         """The active key for ``plaintext``, or None."""
         key_hash = hash_key(plaintext)
-        now = time.monotonic()
+        now = self._clock()
         cached = self._cache.get(key_hash)
         if cached is not None and now - cached[0] < self._cache_seconds:
             return cached[1]
