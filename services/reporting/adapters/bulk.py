@@ -67,27 +67,21 @@ def _arrays(table: Table) -> str:
 
 
 def _on_conflict(table: Table, conflict: Conflict) -> str:
+    """What a row whose key is stored already does: nothing, replace, or add to the counters."""
     keys = [column.name for column in table.primary_key.columns]
-    sql = f"ON CONFLICT ({', '.join(_quoted(k) for k in keys)}) "
     if conflict == "ignore":
-        return sql + "DO NOTHING"
-    if conflict == "replace":
-        return (
-            sql
-            + "DO UPDATE SET "
-            + ", ".join(
-                f"{_quoted(c.name)} = excluded.{_quoted(c.name)}"
-                for c in table.columns
-                if c.name not in keys
-            )
+        action = "DO NOTHING"
+    elif conflict == "replace":
+        values = [c.name for c in table.columns if c.name not in keys]
+        action = "DO UPDATE SET " + ", ".join(
+            f"{_quoted(n)} = excluded.{_quoted(n)}" for n in values
         )
-    return (
-        sql
-        + "DO UPDATE SET "
-        + ", ".join(
+    else:
+        added = [
             f"{_quoted(n)} = {table.name}.{_quoted(n)} + excluded.{_quoted(n)}" for n in COUNTERS
-        )
-    )
+        ]
+        action = "DO UPDATE SET " + ", ".join(added)
+    return f"ON CONFLICT ({', '.join(_quoted(k) for k in keys)}) {action}"
 
 
 @cache

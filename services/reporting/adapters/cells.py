@@ -1,8 +1,9 @@
 """Adding to monthly cells - the cube and the tallies - and to their per-region rollups.
 
 A batch sums its increments in memory (:class:`BatchCounts`) and writes each table once: the
-per-site cells, then the same increments summed per region. Cells that drop to zero are removed,
-so the tables hold what counting from scratch would give (see ``refresh``).
+per-site cells, then the same increments summed per region (on PostgreSQL, summed by the server in
+the statement that adds to the cells). Cells that drop to zero are removed, so the tables hold
+what counting from scratch would give (see ``refresh``).
 """
 
 from __future__ import annotations
