@@ -119,6 +119,7 @@ async def test_a_lookup_probes_the_primary_key_even_before_the_table_is_analyzed
         wanted = [f"e{n}" for n in range(0, 20_000, 40)]
         async with engine.connect() as connection:
             driver = (await connection.get_raw_connection()).driver_connection
+            assert driver is not None
             plan = "\n".join(
                 row[0] for row in await driver.fetch("EXPLAIN " + POSTGRES_FIND, "p1", wanted)
             )
