@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -12,13 +13,46 @@ from pathlib import Path
 
 import httpx
 
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LISTEN_PORTS_FROM = 20_000
+
+
+def ephemeral_low_bound() -> int:
+    """The lowest port the kernel hands to outgoing connections (32768 when unknown)."""
+    try:
+        return int(EPHEMERAL_RANGE_FILE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768
+
 
 def free_port() -> int:
-    """A TCP port nothing listens on right now."""
+    """A TCP port nothing listens on right now, below the kernel's ephemeral range.
+
+    A port the kernel picks for ``bind(0)`` lies inside the ephemeral range, so between this
+    call and the service binding it an outgoing connection (a Kafka or database client) may
+    take it and the service fails with "address already in use" (seen once in CI's fault
+    suite). Ports below that range are never handed to outgoing connections."""
+    high = ephemeral_low_bound()
+    randomiser = random.Random()
+    if high - LISTEN_PORTS_FROM > 1_000:
+        for _ in range(200):
+            port = randomiser.randrange(LISTEN_PORTS_FROM, high)
+            if bindable(port):
+                return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+        chosen: int = sock.getsockname()[1]
+        return chosen
+
+
+def bindable(port: int) -> bool:
+    """Whether a listener could bind ``port`` on the loopback address now."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 class ServiceProcess:
