@@ -200,9 +200,9 @@ async def _fold_actions(
         elif isinstance(event, ActionLinked):
             record.linked(event.data)
         elif isinstance(event, ActionUpdated):
-            record.updated(event.data)
+            record.updated(event.data, event.time)
         elif isinstance(event, ActionReviewed):
-            record.reviewed(event.data)
+            record.reviewed(event.data, event.time)
         else:
             record.escalated(event.data)
     for record in records.values():

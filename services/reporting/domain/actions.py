@@ -1,8 +1,10 @@
 """Improvement actions as the reporting service sees them, and their governance metrics.
 
 Each action's row is folded from its events (opened, linked, updated, reviewed, escalated). The
-fold is order-independent where it matters: the latest ``at`` wins for status and owner, times
-and counts only ever grow - so replays and rebuilds land on the same row.
+fold is order-independent where it matters: the change recorded last (the envelope's ``time``)
+wins for status and owner, since a change may be recorded with an earlier effective ``at`` than
+one recorded before it (a completion entered after the fact); times and counts only ever grow -
+so replays and rebuilds land on the same row.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class ActionRecord:
     rule_id: str | None = None
     theme_id: str | None = None
     status: str = ActionStatus.OPEN.value
-    status_at: datetime | None = None
+    status_at: datetime | None = None  # when the change that set the status was recorded
     opened_at: datetime | None = None
     opened_settled: bool = False
     source_event_id: str | None = None
@@ -75,22 +77,24 @@ class ActionRecord:
         self.describe(change)
         self.linked_events += 1
 
-    def updated(self, update: ActionUpdate) -> None:
-        """``action.updated``: the newest change sets status and owner."""
-        if self.status_at is None or update.at >= self.status_at:
-            self.status, self.status_at = update.status.value, update.at
-        if update.owner_role and (self.owner_at is None or update.at >= self.owner_at):
-            self.owner_role, self.owner_at = update.owner_role, update.at
+    def updated(self, update: ActionUpdate, recorded_at: datetime) -> None:
+        """``action.updated``: the change recorded last sets status and owner; ``completed_at``
+        is the completion's effective time."""
+        if self.status_at is None or recorded_at >= self.status_at:
+            self.status, self.status_at = update.status.value, recorded_at
+        if update.owner_role and (self.owner_at is None or recorded_at >= self.owner_at):
+            self.owner_role, self.owner_at = update.owner_role, recorded_at
         completing = update.change is ActionChangeKind.COMPLETED
         if completing or update.status is ActionStatus.COMPLETED:
             self.completed_at = _latest(self.completed_at, update.at)
 
-    def reviewed(self, review: EffectivenessReview) -> None:
-        """``action.reviewed``: the newest verdict; it is also the status unless changed later."""
+    def reviewed(self, review: EffectivenessReview, recorded_at: datetime) -> None:
+        """``action.reviewed``: the newest verdict; it is also the status unless a change was
+        recorded after it."""
         if self.reviewed_at is None or review.reviewed_at >= self.reviewed_at:
             self.verdict, self.reviewed_at = review.verdict, review.reviewed_at
-        if self.status_at is None or review.reviewed_at >= self.status_at:
-            self.status, self.status_at = review.verdict, review.reviewed_at
+        if self.status_at is None or recorded_at >= self.status_at:
+            self.status, self.status_at = review.verdict, recorded_at
 
     def escalated(self, escalation: ActionEscalation) -> None:
         """``action.escalated``."""
