@@ -17,7 +17,7 @@ def test_producer_waits_for_all_in_sync_replicas_and_is_idempotent() -> None:
     options = producer_options(KafkaSettings())
     assert options["acks"] == "all"
     assert options["enable_idempotence"] is True
-    assert options["compression_type"] == "gzip"
+    assert options["compression_type"] == "zstd"
     assert options["linger_ms"] == 5
 
 
