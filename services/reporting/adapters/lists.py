@@ -123,11 +123,11 @@ async def list_lessons(
     if theme is not None:
         conditions.append(lessons.c.theme_id == theme)
     if text:
-        pattern = f"%{text.lower()}%"
+        words = text.lower()  # % and _ are the user's characters, not wildcards
         conditions.append(
             or_(
-                func.lower(lessons.c.what_happened).like(pattern),
-                func.lower(lessons.c.evidence_of_effect).like(pattern),
+                func.lower(lessons.c.what_happened).contains(words, autoescape=True),
+                func.lower(lessons.c.evidence_of_effect).contains(words, autoescape=True),
             )
         )
     query = (

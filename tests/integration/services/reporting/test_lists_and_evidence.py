@@ -112,6 +112,8 @@ async def test_lessons_library_is_searchable_by_theme_and_words(loaded: Loaded) 
     assert await ids(provider, q="NIGHT") == ["L1"]  # what happened, any case
     assert await ids(provider, q="30 days") == ["L1"]  # evidence of effect
     assert await ids(provider, q="sensor") == []  # what was done is free text: not stored
+    for wildcard in ("%", "_", "night%", "n_ght", "/"):  # taken literally, not as patterns
+        assert await ids(provider, q=wildcard) == [], wildcard
     assert await ids(loaded.keys.other_provider) == []
     [lesson] = (await loaded.served.get("/v1/lessons", provider))["items"]
     assert (lesson["site_id"], lesson["evidence_of_effect"]) == (
