@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from aiokafka import ConsumerRecord
+from pydantic import Field, TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.reporting.adapters.cells import BatchCounts
@@ -33,18 +34,34 @@ from shared.events.derived import DERIVED_EVENT_TYPES, DerivedEvent, parse_deriv
 
 CONSUMER = "reporting"
 ReportedEvent = AnyFactEvent | DerivedEvent
+# Every event the projection reads, told apart by ``type`` while pydantic parses the JSON itself:
+# one pass in Rust instead of json.loads, a lookup and model_validate (a third of the CPU).
+_REPORTED: TypeAdapter[ReportedEvent] = TypeAdapter(
+    Annotated[ReportedEvent, Field(discriminator="type")]
+)
 
 
 def parse_record(record: ConsumerRecord[bytes, bytes]) -> ReportedEvent:
-    """A fact or derived event chosen by its JSON ``type``; anything else is poison."""
+    """A fact or derived event chosen by its JSON ``type``; anything else is poison.
+
+    A valid event is parsed in one pass; whatever that refuses is parsed again the way it always
+    was, so poison is refused with the same error (and dead-lettered with the same reason).
+    """
     if record.value is None:
         raise PoisonMessage("empty record")
-    payload: Any = json.loads(record.value)
+    try:
+        return _REPORTED.validate_json(record.value)
+    except ValueError:  # pydantic's ValidationError is one
+        return _parse_slowly(record.value)
+
+
+def _parse_slowly(value: bytes) -> ReportedEvent:
+    payload: Any = json.loads(value)
     event_type = payload.get("type") if isinstance(payload, dict) else None
     if event_type in EVENT_TYPES:
         return parse_fact_event(payload)
     if event_type in DERIVED_EVENT_TYPES:
-        return parse_derived_event(record.value)
+        return parse_derived_event(value)
     raise ValueError(f"unknown event type {event_type!r}")
 
 
