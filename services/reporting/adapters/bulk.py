@@ -3,6 +3,11 @@
 A batch of rows travels as one array per column, so the server parses and plans one statement
 and the driver encodes arrays in C: far cheaper than a statement per row (executemany) or a
 VALUES list with thousands of parameters. SQLite, in-process, keeps SQLAlchemy's executemany.
+
+Text columns - most of what a batch sends - travel as one array literal (``{"a","b"}``) that the
+server casts to ``text[]``: built with a few string operations over the whole column, where the
+driver checks each element of a list against ``collections.abc`` in Python (a quarter of the
+projection's CPU went to encoding arrays).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
     JSON,
@@ -62,8 +67,44 @@ def statement(table: Table, conflict: Conflict, returning: bool) -> TextClause:
 
 
 def _arrays(table: Table) -> str:
-    """One array parameter per column, named after it."""
-    return ", ".join(f"CAST(:{c.name} AS {array_type(c)})" for c in table.columns)
+    """One array parameter per column, named after it (text columns as array literals)."""
+    return ", ".join(_array(c) for c in table.columns)
+
+
+def _array(column: Column[Any]) -> str:
+    kind = array_type(column)
+    if kind == "text[]":
+        return f"CAST(CAST(:{column.name} AS text) AS text[])"
+    return f"CAST(:{column.name} AS {kind})"
+
+
+def text_array(values: Sequence[str | None]) -> str:
+    """``values`` as a PostgreSQL array literal: every element quoted (backslashes and double
+    quotes escaped), ``None`` as NULL."""
+    if None in values:
+        return "{" + ",".join("NULL" if v is None else f'"{_escaped(v)}"' for v in values) + "}"
+    if not values:
+        return "{}"
+    # Whole column at once: joined by NUL (text cannot hold one), escaped, then split by quotes.
+    joined = "\x00".join(cast(Sequence[str], values))
+    if joined.count("\x00") != len(values) - 1:
+        raise ValueError("text cannot contain NUL characters")
+    return '{"' + _escaped(joined).replace("\x00", '","') + '"}'
+
+
+def _escaped(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def encode_text_columns(table: Table, arrays: dict[str, list[Any]]) -> None:
+    """Turn ``arrays``' text columns into array literals, as :func:`_arrays` expects them."""
+    for name in _text_columns(table):
+        arrays[name] = text_array(arrays[name])  # type: ignore[assignment]
+
+
+@cache
+def _text_columns(table: Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns if array_type(c) == "text[]")
 
 
 def _on_conflict(table: Table, conflict: Conflict) -> str:
@@ -158,6 +199,7 @@ async def write_arrays(
     for column in table.columns:
         if isinstance(column.type, JSON):
             arrays[column.name] = [json.dumps(value) for value in arrays[column.name]]
+    encode_text_columns(table, arrays)
     result = await connection.execute(statement(table, conflict, returning), arrays)
     return [tuple(row) for row in result.all()] if returning else []
 
@@ -171,6 +213,7 @@ async def add_rolled_up(
 ) -> None:
     """Add ``count`` and ``total`` to per-site cells (one list per column, no key twice) and to
     their per-region rollup, creating missing cells and removing those left empty."""
+    encode_text_columns(table, arrays)
     result = await connection.execute(add_rolled_up_statement(table, rollup, everywhere), arrays)
     emptied: dict[bool, list[Any]] = {False: [], True: []}
     for in_rollup, place in result.all():
