@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from shared.events.envelope import EventEnvelope
 from shared.events.sensitivity import SENSITIVE
@@ -282,6 +282,28 @@ DERIVED_EVENT_TYPES: dict[str, type[DerivedEvent]] = {
         LessonShared, OutcomePublished,
     )
 }  # fmt: skip
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def assemble(cls: type[ModelT], values: dict[str, Any], fields_set: set[str]) -> ModelT:
+    """An instance of ``cls`` holding ``values`` as they are, without validating them.
+
+    For values already known to be valid for ``cls`` (taken from validated models, or checked by
+    the caller), where validating them again would cost more than building the event. ``values``
+    must hold every field of ``cls`` exactly as validation would have stored it (defaults too),
+    and ``fields_set`` the fields validation would count as set; the result then equals, and
+    serialises to the same bytes as, ``cls(**{name: values[name] for name in fields_set})``.
+    (What :meth:`pydantic.BaseModel.model_construct` does, without its per-field bookkeeping,
+    which costs more than validating.)
+    """
+    instance = cls.__new__(cls)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
 
 
 def parse_derived_event(raw: bytes | str) -> DerivedEvent:
