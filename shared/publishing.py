@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 
-from shared.broker import topic_name
 from shared.events.envelope import EventEnvelope
 from shared.settings import KafkaSettings
 from shared.topics import topic_for_event_type
@@ -33,11 +33,18 @@ def record_for(event: EventEnvelope[Any], settings: KafkaSettings) -> KafkaRecor
     if event.traceparent:  # W3C trace context, for consumers that do not parse the value
         headers["traceparent"] = event.traceparent
     return KafkaRecord(
-        topic=topic_name(topic_for_event_type(event.type), settings),
+        topic=_topic(event.type, settings.topic_prefix),
         key=event.siteid.encode(),
         value=event.to_json_bytes(),
         headers=headers,
     )
+
+
+@lru_cache(maxsize=512)
+def _topic(event_type: str, prefix: str) -> str:
+    """The broker-side name of the topic carrying ``event_type`` (``topic_name`` of
+    ``topic_for_event_type``), looked up once per type and prefix; unknown types raise KeyError."""
+    return topic_for_event_type(event_type).full_name(prefix)
 
 
 async def publish_event(
