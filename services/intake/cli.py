@@ -29,13 +29,13 @@ def serve(
     import uvicorn
 
     from services.intake.http.app import create_app
-    from shared.garbage_collection import settle_garbage_collector
+    from shared.garbage_collection import INTAKE_GC_THRESHOLDS, settle_garbage_collector
     from shared.logging import configure_logging
 
     settings = IntakeSettings()
     configure_logging(level=settings.log_level, fmt=settings.log_format, service="intake")
     app = create_app(settings)
-    settle_garbage_collector()  # after the app's start-up heap is built
+    settle_garbage_collector(INTAKE_GC_THRESHOLDS)  # after the app's start-up heap is built
     uvicorn.run(
         app,
         host=host or settings.intake.host,

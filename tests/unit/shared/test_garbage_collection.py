@@ -11,7 +11,7 @@ import pytest
 from services.intake import cli as intake_cli
 from services.learning import cli as learning_cli
 from services.reporting import cli as reporting_cli
-from shared.garbage_collection import GC_THRESHOLDS
+from shared.garbage_collection import GC_THRESHOLDS, INTAKE_GC_THRESHOLDS
 
 
 @pytest.fixture
@@ -23,16 +23,19 @@ def collector() -> Iterator[None]:
 
 
 @pytest.mark.parametrize(
-    "serve",
+    ("serve", "thresholds"),
     [
-        lambda: intake_cli.serve(host="127.0.0.1", port=18999),
-        learning_cli.serve,
-        reporting_cli.serve,
+        (lambda: intake_cli.serve(host="127.0.0.1", port=18999), INTAKE_GC_THRESHOLDS),
+        (learning_cli.serve, GC_THRESHOLDS),
+        (reporting_cli.serve, GC_THRESHOLDS),
     ],
     ids=["intake", "learning", "reporting"],
 )
 def test_serve_freezes_the_start_up_heap_and_collects_less_often(
-    serve: Callable[[], None], collector: None, monkeypatch: pytest.MonkeyPatch
+    serve: Callable[[], None],
+    thresholds: tuple[int, int, int],
+    collector: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     served: list[dict[str, Any]] = []
 
@@ -44,4 +47,4 @@ def test_serve_freezes_the_start_up_heap_and_collects_less_often(
     serve()
     [state] = served
     assert state["frozen"] > 10_000  # the modules, models and app built at start-up
-    assert state["threshold"] == GC_THRESHOLDS
+    assert state["threshold"] == thresholds
