@@ -97,3 +97,15 @@ async def test_the_claim_records_when(engine: AsyncEngine) -> None:
     assert isinstance(at, datetime)
     at = at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
     assert before - timedelta(seconds=1) <= at <= datetime.now(UTC) + timedelta(seconds=1)
+
+
+async def test_any_text_is_claimed_as_it_is(engine: AsyncEngine) -> None:
+    awkward = ['a"b', "back\\slash", "a,b", "{x}", "NULL", "", " padded ", "é"]
+    assert await _claim(engine, awkward) == set(awkward)
+    assert await _claim(engine, [*awkward, "new"]) == {"new"}
+
+
+def test_an_id_holding_nul_is_refused() -> None:
+    assert ledger.array_literal(["a", 'b"']) == '{"a","b\\""}'
+    with pytest.raises(ValueError):
+        ledger.array_literal(["a\x00b"])
