@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from learnloop.generator import ScenarioConfig, generate
 from services.learning.domain.action_rules import load_action_rules
 from services.learning.domain.rulebook import load_rulebook
-from services.learning.pipeline import LearningPipeline, validated_envelope
+from services.learning.domain.themes import ThemeMatch
+from services.learning.pipeline import FRAMEWORKS, LearningPipeline, validated_envelope
 from shared import outbox
 from shared.database import create_engine
 from shared.events import AnyFactEvent
@@ -65,6 +66,11 @@ def assert_same_as_validated(event: EventEnvelope[Any]) -> None:
     ours = event.time.isoformat().replace("+00:00", "Z").encode()
     assert reference.to_json_bytes().replace(stamp, ours) == event.to_json_bytes()
     assert type(event).from_json_bytes(event.to_json_bytes()) == event
+    if isinstance(event.data, ThemeLink):
+        data = ThemeLink.model_validate(event.data.model_dump())
+        assert data == event.data
+        assert data.model_fields_set == event.data.model_fields_set
+        assert data.model_dump_json() == event.data.model_dump_json()
 
 
 async def test_derived_events_equal_the_validated_ones(
@@ -101,6 +107,7 @@ def test_a_trace_context_replaced_by_the_consumer_is_still_validated(traceparent
     data = ThemeLink(
         source_event_id=fact.id, source_event_type=fact.type, theme_id="falls",
         matches=[ThemeMatchRecord(rule_id="r", source="text", field="description")],
+        quality_statements={},
     )  # fmt: skip
     engine: Any = None
     with pytest.raises(ValidationError):
@@ -113,8 +120,55 @@ def test_a_valid_replaced_trace_context_is_carried() -> None:
     data = ThemeLink(
         source_event_id=fact.id, source_event_type=fact.type, theme_id="falls",
         matches=[ThemeMatchRecord(rule_id="r", source="text", field="description")],
+        quality_statements={},
     )  # fmt: skip
     engine: Any = None
     event = new_pipeline(engine)._envelope(ThemeLinked, fact, "falls", data)
     assert event.traceparent == TRACEPARENT
     assert_same_as_validated(event)
+
+
+def test_a_theme_link_equals_the_one_validated_from_the_match() -> None:
+    """Against the payload as it was built before (validated from the match and the theme)."""
+    engine: Any = None
+    pipeline = new_pipeline(engine)
+    rulebook = load_rulebook()
+    fact = next(iter(generate(ScenarioConfig(seed=5, sites=2, regions=1, months=1))))
+    theme_id = next(iter(rulebook.themes))
+    rule_ids = ["r1", "r2"]
+    matches = [
+        ThemeMatch(theme_id, rule_ids[0], "text", ("description", "x" * 250, "")),
+        ThemeMatch(theme_id, rule_ids[1], "field", ()),
+        ThemeMatch(theme_id, rule_ids[0], "text", ("description",)),  # cached record reused
+    ]
+    for match in matches:
+        theme = rulebook.themes[match.theme_id]
+        expected = ThemeLink(
+            source_event_id=fact.id, source_event_type=fact.type, theme_id=match.theme_id,
+            matches=[
+                ThemeMatchRecord(
+                    rule_id=match.rule_id, source=match.source, field=path[:200] or "(event)"
+                )
+                for path in (match.field_paths or ("",))
+            ],
+            quality_statements={
+                framework: list(theme.quality_statements.get(framework, ()))
+                for framework in FRAMEWORKS
+                if framework in theme.quality_statements
+            },
+        )  # fmt: skip
+        event = pipeline._theme_linked(fact, match, rulebook)
+        assert event.data == expected
+        assert event.data.model_fields_set == expected.model_fields_set
+        assert event.data.model_dump_json() == expected.model_dump_json()
+        assert_same_as_validated(event)
+
+
+def test_match_records_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("services.learning.pipeline.MATCH_RECORDS_KEPT", 2)
+    engine: Any = None
+    pipeline = new_pipeline(engine)
+    match = ThemeMatch("falls", "r", "text", ())
+    records = [pipeline._match_record(match, f"items[{i}].comment") for i in range(5)]
+    assert [record.field for record in records] == [f"items[{i}].comment" for i in range(5)]
+    assert len(pipeline._match_records) == 2
