@@ -27,17 +27,27 @@ class KafkaRecord:
 
 def record_for(event: EventEnvelope[Any], settings: KafkaSettings) -> KafkaRecord:
     """The record for ``event`` on its fact or derived topic, keyed by site so order holds."""
+    return KafkaRecord(
+        topic=topic_for(event, settings),
+        key=event.siteid.encode(),
+        value=event.to_json_bytes(),
+        headers=headers_for(event),
+    )
+
+
+def topic_for(event: EventEnvelope[Any], settings: KafkaSettings) -> str:
+    """The broker-side name of the topic ``event`` is published to (its record's topic)."""
+    return _topic(event.type, settings.topic_prefix)
+
+
+def headers_for(event: EventEnvelope[Any]) -> dict[str, str]:
+    """The headers of ``event``'s record."""
     headers = {"content-type": STRUCTURED_CONTENT_TYPE}
     if event.correlationid:
         headers["correlation-id"] = event.correlationid
     if event.traceparent:  # W3C trace context, for consumers that do not parse the value
         headers["traceparent"] = event.traceparent
-    return KafkaRecord(
-        topic=_topic(event.type, settings.topic_prefix),
-        key=event.siteid.encode(),
-        value=event.to_json_bytes(),
-        headers=headers,
-    )
+    return headers
 
 
 @lru_cache(maxsize=512)
