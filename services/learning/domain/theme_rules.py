@@ -128,6 +128,10 @@ class _Keyword:
     rest: tuple[Piece, ...]
     """The words the keyword needs after its first."""
     regex: re.Pattern[str]
+    rest_words: frozenset[str] = frozenset()
+    """The whole words of :attr:`rest` (a text must hold them all)."""
+    rest_stems: frozenset[str] = frozenset()
+    """The word beginnings of :attr:`rest` (the text's words must start with them all)."""
 
 
 class TextIndex:
@@ -151,7 +155,11 @@ class TextIndex:
                 stems.update(piece for piece, whole in pieces if not whole)
                 (lead, whole), *rest = pieces
                 regex = re.compile(keyword_regex(keyword), re.IGNORECASE)
-                entry = _Keyword(position, tuple(rest), regex)
+                entry = _Keyword(
+                    position, tuple(rest), regex,
+                    frozenset(piece for piece, whole in rest if whole),
+                    frozenset(piece for piece, whole in rest if not whole),
+                )  # fmt: skip
                 (by_word if whole else by_stem).setdefault(lead, []).append(entry)
             if rule.patterns:
                 joined = "|".join(f"(?:{item})" for item in rule.patterns)
@@ -167,12 +175,14 @@ class TextIndex:
         if words.words is None or words.stems is None:
             return {i for i, rule in enumerate(self.rules) if rule.matcher.found_in(text)}
         hit: set[int] = set()
-        for index, found in ((self._by_word, words.words), (self._by_stem, words.stems)):
+        text_words, text_stems = words.words, words.stems
+        for index, found in ((self._by_word, text_words), (self._by_stem, text_stems)):
             for lead in index.keys() & found:
                 for keyword in index[lead]:
-                    if (
+                    if (  # the keyword's other words held (TextWords.has_all, as set tests)
                         keyword.rule not in hit
-                        and words.has_all(keyword.rest)
+                        and keyword.rest_words <= text_words
+                        and keyword.rest_stems <= text_stems
                         and keyword.regex.search(text) is not None
                     ):
                         hit.add(keyword.rule)
@@ -189,7 +199,10 @@ class WordBeginnings:
     """Word beginnings that keywords ask about (``bruis`` for ``bruis*``), grouped by their
     first letters so the ones a text's words start with are found in a few look-ups."""
 
-    __slots__ = ("_by_start", "_start")
+    __slots__ = ("_by_start", "_of_word", "_start")
+
+    WORDS_KEPT = 50_000
+    """Words whose beginnings are kept once found (texts share most of their words)."""
 
     def __init__(self, stems: Iterable[str]) -> None:
         ordered = sorted(set(stems))
@@ -198,15 +211,25 @@ class WordBeginnings:
         for stem in ordered:
             by_start.setdefault(stem[: self._start], []).append(stem)
         self._by_start = {start: tuple(found) for start, found in by_start.items()}
+        self._of_word: dict[str, tuple[str, ...]] = {}
 
     def starting(self, words: Iterable[str]) -> frozenset[str]:
         """The beginnings that some of ``words`` start with."""
-        start, by_start = self._start, self._by_start
-        return frozenset(
-            stem
-            for word in words
-            for stem in by_start.get(word[:start], ())
-            if word.startswith(stem)
+        of_word = self._of_word
+        found: list[str] = []
+        for word in words:
+            stems = of_word.get(word)
+            if stems is None:
+                stems = self.of(word)
+                if len(of_word) < self.WORDS_KEPT:
+                    of_word[word] = stems
+            found.extend(stems)
+        return frozenset(found)
+
+    def of(self, word: str) -> tuple[str, ...]:
+        """The beginnings that ``word`` starts with."""
+        return tuple(
+            stem for stem in self._by_start.get(word[: self._start], ()) if word.startswith(stem)
         )
 
 
