@@ -45,6 +45,9 @@ SENSITIVE_FIELDS: dict[type[AnyFactEvent], tuple[str, ...]] = {
 }
 # What the payload hash covers: what an event says, not when or by whom it was sent.
 _SUBSTANCE = ("type", "siteid", "subject", "data")
+# What submit dumps of an event: the substance, which holds every free-text field too (a few
+# us less than a whole dump per event).
+_DUMPED = set(_SUBSTANCE)
 HASH_V2 = "2:"  # marks the second version of payload fingerprints (no hex digest has a colon)
 
 
@@ -191,7 +194,7 @@ def same_payload(
 
 def _substance(event: AnyFactEvent, dump: Mapping[str, Any] | None) -> dict[str, Any]:
     if dump is None:
-        dump = event.model_dump(mode="json", include=set(_SUBSTANCE))
+        dump = event.model_dump(mode="json", include=_DUMPED)
     return {name: dump[name] for name in _SUBSTANCE}
 
 
@@ -236,7 +239,7 @@ class Intake:
         to_publish: list[tuple[int, AnyFactEvent, str, dict[str, dict[str, int]]]] = []
         seen: dict[str, str] = {}
         for index, event in candidates:
-            dump = event.model_dump(mode="json")
+            dump = event.model_dump(mode="json", include=_DUMPED)
             digest = payload_hash(event, dump)
             earlier = known.get(event.id)
             earlier_hash = earlier.payload_hash if earlier else seen.get(event.id)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from services.intake.domain.redaction import sensitive_texts
 from services.intake.submission import (
+    _DUMPED,
     HASH_V2,
+    SENSITIVE_FIELDS,
     legacy_payload_hash,
     payload_hash,
     same_payload,
@@ -53,3 +56,13 @@ def test_integers_orjson_cannot_encode_use_the_first_version() -> None:
     assert digest == legacy_payload_hash(event, dump)
     assert same_payload(event, dump, digest, digest)
     assert not same_payload(event, None, payload_hash(event), digest)
+
+
+def test_the_dump_submit_takes_holds_the_substance_and_every_free_text_field() -> None:
+    for event in all_examples():
+        dump = event.model_dump(mode="json", include=_DUMPED)
+        assert payload_hash(event, dump) == payload_hash(event, event.model_dump(mode="json"))
+        paths = SENSITIVE_FIELDS[type(event)]
+        whole = event.model_dump(mode="json")
+        assert sensitive_texts(dump, paths) == sensitive_texts(whole, paths)
+        assert all(path.split(".")[0] in dump for path in paths)
