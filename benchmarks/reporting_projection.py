@@ -16,6 +16,9 @@ Figures:
   PostgreSQL until every record is committed.
 - ``redelivery``: the same batches again (all duplicates): what a replay costs.
 
+``cpu_us_per_event`` is this process's CPU time (``time.process_time``) per event: on a machine
+whose cores PostgreSQL and the broker share, the rates move with the load, this much less.
+
     python -m benchmarks.reporting_projection [--scale N] [--quick] [--skip-kafka]
 
 ``run(scale, quick)`` is what the benchmark runner calls; it creates and drops its own
@@ -227,10 +230,10 @@ async def measure_apply(url: str, batches: Sequence[Sequence[ReportedEvent]]) ->
         await upgrade(engine, ("shared", "reporting"))
         projection = Projection(engine)
         events = sum(len(batch) for batch in batches)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for batch in batches:
             await projection.apply(batch)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         again = time.perf_counter()
         for batch in batches:
             await projection.apply(batch)
@@ -241,7 +244,7 @@ async def measure_apply(url: str, batches: Sequence[Sequence[ReportedEvent]]) ->
     return {
         "events": events, "batches": len(batches), "seconds": round(elapsed, 2),
         "events_per_s": round(events / elapsed), "redelivery_events_per_s": round(events / replay),
-        "cube_rows": await _cube_rows(url),
+        "cpu_us_per_event": round(cpu / events * 1e6, 1), "cube_rows": await _cube_rows(url),
     }  # fmt: skip
 
 
@@ -252,11 +255,14 @@ def _record(value: bytes) -> ConsumerRecord[bytes, bytes]:
 def measure_parse(batches: Sequence[Sequence[ReportedEvent]]) -> dict[str, Any]:
     """parse_record over the events' JSON (what the consumer does before the handler)."""
     records = [_record(event.to_json_bytes()) for batch in batches for event in batch]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for record in records:
         parse_record(record)
-    elapsed = time.perf_counter() - started
-    return {"events": len(records), "events_per_s": round(len(records) / elapsed)}
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {
+        "events": len(records), "events_per_s": round(len(records) / elapsed),
+        "cpu_us_per_event": round(cpu / len(records) * 1e6, 1),
+    }  # fmt: skip
 
 
 async def _publish(kafka: KafkaSettings, batches: Sequence[Sequence[ReportedEvent]]) -> int:
@@ -301,11 +307,11 @@ async def measure_kafka(url: str, batches: Sequence[Sequence[ReportedEvent]]) ->
         total = await _publish(kafka, batches)
         await upgrade(engine, ("shared", "reporting"))
         projection = Projection(engine)
-        first: list[float] = []
+        first: list[float] = []  # when the first batch arrived: wall clock, process CPU
 
         async def handle(batch: Sequence[Any]) -> None:
             if not first:
-                first.append(time.perf_counter())
+                first.extend((time.perf_counter(), time.process_time()))
             await projection.handle(batch)
 
         consumer = BatchConsumer(
@@ -321,7 +327,7 @@ async def measure_kafka(url: str, batches: Sequence[Sequence[ReportedEvent]]) ->
                 if task.done():
                     task.result()
                 await asyncio.sleep(0.05)
-            finished = time.perf_counter()
+            finished, cpu = time.perf_counter(), time.process_time()
         finally:
             await consumer.stop()
             task.cancel()
@@ -332,6 +338,9 @@ async def measure_kafka(url: str, batches: Sequence[Sequence[ReportedEvent]]) ->
             "events": total, "batches": consumer.stats.batches,
             "seconds_from_first_batch": round(consuming, 2),
             "events_per_s": round(total / consuming),
+            # This process's CPU from the first batch on (parse, apply, the Kafka client), per
+            # event: the broker and PostgreSQL share the machine's cores on top of it.
+            "cpu_us_per_event": round((cpu - first[1]) / total * 1e6, 1),
             "seconds_with_group_join": round(finished - started, 2),
         }  # fmt: skip
     finally:
