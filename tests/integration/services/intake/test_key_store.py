@@ -3,9 +3,12 @@ documented delay (LEARNLOOP_INTAKE__KEY_CACHE_SECONDS)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.intake.adapters.key_store import KeyStore
@@ -66,3 +69,39 @@ async def test_an_unknown_key_is_refused_and_a_wrong_one_never_matches(
     key, plaintext = await store.create(name="app", provider_id="p1", role=KeyRole.STAFF_APP)
     assert await store.authenticate(plaintext + "x") is None
     assert await store.authenticate(plaintext) == key
+
+
+async def test_concurrent_requests_for_an_expired_key_share_one_lookup(
+    engine: AsyncEngine,
+) -> None:
+    clock = Clock()
+    store = KeyStore(engine, cache_seconds=10, clock=clock)
+    key, plaintext = await store.create(name="app", provider_id="p1", role=KeyRole.STAFF_APP)
+    lookups: list[str] = []
+
+    def note(*args: Any) -> None:
+        statement = args[2]
+        if statement.lstrip().upper().startswith("SELECT") and "api_keys" in statement:
+            lookups.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", note)
+    try:
+        assert (
+            await asyncio.gather(*(store.authenticate(plaintext) for _ in range(20))) == [key] * 20
+        )
+        assert len(lookups) == 1
+        clock.now += 11  # expired: looked up again, once
+        assert (
+            await asyncio.gather(*(store.authenticate(plaintext) for _ in range(20))) == [key] * 20
+        )
+        assert len(lookups) == 2
+        # A caller that goes away does not cancel the lookup the others wait for.
+        clock.now += 11
+        first = asyncio.ensure_future(store.authenticate(plaintext))
+        second = asyncio.ensure_future(store.authenticate(plaintext))
+        await asyncio.sleep(0)
+        first.cancel()
+        assert await second == key
+        assert len(lookups) == 3
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", note)
