@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import select, update
+from sqlalchemy import Text, cast, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.broker import client_options, producer_options
@@ -49,6 +49,12 @@ async def add(
     statement = insert_ignoring_duplicates(outbox, connection.dialect.name)
     for start in range(0, len(rows), 500):
         await connection.execute(statement, rows[start : start + 500])
+
+
+def record_headers(stored: str | dict[str, Any]) -> list[tuple[str, bytes]]:
+    """A row's headers (JSON text, or already decoded) as a Kafka record's header list."""
+    headers = stored if isinstance(stored, dict) else json.loads(stored)
+    return [(name, str(value).encode()) for name, value in headers.items()]
 
 
 class OutboxRelay:
@@ -101,8 +107,11 @@ class OutboxRelay:
         producer = self._producer
         if producer is None:
             raise RuntimeError("call start() first")
+        # The headers as the JSON text stored (both backends), decoded once per distinct text:
+        # the derived events of one fact share theirs.
+        headers_text = cast(outbox.c.headers, Text).label("headers")
         query = (
-            select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload, outbox.c.headers)
+            select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload, headers_text)
             .where(outbox.c.published_at.is_(None))
             .order_by(outbox.c.id)
             .limit(self._batch_size)
@@ -114,14 +123,15 @@ class OutboxRelay:
             if not rows:
                 return 0
             futures = []
+            decoded: dict[str, list[tuple[str, bytes]]] = {}
             for row in rows:
-                headers = row.headers if isinstance(row.headers, dict) else json.loads(row.headers)
+                headers = decoded.get(row.headers)
+                if headers is None:
+                    headers = record_headers(row.headers)
+                    decoded[row.headers] = headers
                 futures.append(
                     await producer.send(
-                        row.topic,
-                        row.payload,
-                        key=row.key.encode(),
-                        headers=[(k, str(v).encode()) for k, v in headers.items()],
+                        row.topic, row.payload, key=row.key.encode(), headers=list(headers)
                     )
                 )
             await asyncio.gather(*futures)  # raises (and rolls back) unless all acknowledged
