@@ -13,10 +13,13 @@ import contextlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Text, cast, select, update
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
+from sqlalchemy import Row, Text, cast, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.broker import client_options, producer_options
@@ -28,6 +31,14 @@ from shared.settings import KafkaSettings
 from shared.tables import outbox
 
 log = get_logger(__name__)
+
+_PARTITIONER = DefaultPartitioner()  # what AIOKafkaProducer.send() uses for a keyed record
+
+
+@lru_cache(maxsize=65_536)
+def _partition_of(key: bytes, partitions: tuple[int, ...]) -> int:
+    """The default partitioner's choice for ``key`` (its murmur2 hash is pure Python: cached)."""
+    return int(_PARTITIONER(key, partitions, partitions))
 
 
 async def add(
@@ -107,8 +118,7 @@ class OutboxRelay:
         producer = self._producer
         if producer is None:
             raise RuntimeError("call start() first")
-        # The headers as the JSON text stored (both backends), decoded once per distinct text:
-        # the derived events of one fact share theirs.
+        # The headers as the JSON text stored (both backends).
         headers_text = cast(outbox.c.headers, Text).label("headers")
         query = (
             select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload, headers_text)
@@ -122,19 +132,8 @@ class OutboxRelay:
             rows = (await connection.execute(query)).all()
             if not rows:
                 return 0
-            futures = []
-            decoded: dict[str, list[tuple[str, bytes]]] = {}
-            for row in rows:
-                headers = decoded.get(row.headers)
-                if headers is None:
-                    headers = record_headers(row.headers)
-                    decoded[row.headers] = headers
-                futures.append(
-                    await producer.send(
-                        row.topic, row.payload, key=row.key.encode(), headers=list(headers)
-                    )
-                )
-            await asyncio.gather(*futures)  # raises (and rolls back) unless all acknowledged
+            deliveries = await _send_in_batches(producer, rows)
+            await asyncio.gather(*deliveries)  # raises (and rolls back) unless all acknowledged
             await connection.execute(
                 update(outbox)
                 .where(outbox.c.id.in_([row.id for row in rows]))
@@ -152,3 +151,39 @@ class OutboxRelay:
                 select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
             )
         return int(count or 0)
+
+
+async def _send_in_batches(producer: AIOKafkaProducer, rows: Sequence[Row[Any]]) -> list[Any]:
+    """Queue ``rows`` as one record batch per partition (more when one fills), in row order
+    within each partition; returns the batches' delivery futures.
+
+    The same records ``send()`` would make, at a fraction of its per-record cost: no future,
+    metadata wait and pure-Python murmur2 hash per record. A record's partition is the default
+    partitioner's for its key, computed once per key and topic.
+    """
+    open_batches: dict[tuple[str, int], BatchBuilder] = {}
+    every: dict[str, list[int]] = {}
+    decoded: dict[str, list[tuple[str, bytes]]] = {}
+    deliveries: list[Any] = []
+    for row in rows:
+        key = row.key.encode()
+        partitions = every.get(row.topic)
+        if partitions is None:
+            partitions = every[row.topic] = sorted(await producer.partitions_for(row.topic))
+        partition = _partition_of(key, tuple(partitions))
+        # The headers as stored, decoded once per distinct text: a fact's derived events share them.
+        headers = decoded.get(row.headers)
+        if headers is None:
+            headers = decoded[row.headers] = record_headers(row.headers)
+        destination = (row.topic, partition)
+        batch = open_batches.get(destination)
+        if batch is None:
+            batch = open_batches[destination] = producer.create_batch()
+        if batch.append(key=key, value=row.payload, timestamp=None, headers=headers) is None:
+            deliveries.append(await producer.send_batch(batch, row.topic, partition=partition))
+            batch = open_batches[destination] = producer.create_batch()
+            batch.append(key=key, value=row.payload, timestamp=None, headers=headers)  # first fits
+    for (topic, partition), batch in open_batches.items():
+        batch.close()
+        deliveries.append(await producer.send_batch(batch, topic, partition=partition))
+    return deliveries
