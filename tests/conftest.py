@@ -14,6 +14,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from learnloop.infra import postgres
 from learnloop.infra.kafka import cluster_metadata
@@ -23,6 +24,11 @@ from shared.settings import DatabaseSettings, KafkaSettings, LearnLoopSettings
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 STATE_DIR = PROJECT_ROOT / ".learnloop"
 KAFKA_BOOTSTRAP = os.environ.get("LEARNLOOP_TEST_KAFKA", "127.0.0.1:9092")
+
+# Tests do not time the code (benchmarks/ does): Hypothesis's default 200 ms deadline per example
+# failed a correct redaction property on a loaded 2-core machine.
+hypothesis_settings.register_profile("learnloop", deadline=None)
+hypothesis_settings.load_profile("learnloop")
 
 
 @pytest.fixture(scope="session")
