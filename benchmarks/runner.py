@@ -144,7 +144,7 @@ async def run_suite(options: SuiteOptions) -> bool:
 
 def _run_facts(run_id: str, machine: dict[str, Any]) -> dict[str, Any]:
     """When and at which commit one scale was measured (a document may join several runs)."""
-    keys = ("date", "git_commit", "git_dirty", "load_average_at_start")
+    keys = ("date", "git_commit", "git_dirty", "load_average_at_start", "python_reference_ms")
     return {"run_id": run_id, **{key: machine.get(key) for key in keys}}
 
 

@@ -31,9 +31,15 @@ def test_smoke_run_writes_json_and_markdown(kafka_bootstrap: str, tmp_path: Path
         document = json.loads((tmp_path / f"{name}.json").read_text())
         assert document["benchmark"] == name
         assert document["mode"] == "smoke" and document["provisional"] is True
-        assert {"cpu", "cores", "python", "kafka", "postgresql", "git_commit"} <= set(
-            document["machine"]
-        )
+        assert {
+            "cpu",
+            "cores",
+            "python",
+            "kafka",
+            "postgresql",
+            "git_commit",
+            "python_reference_ms",
+        } <= set(document["machine"])
         outcome = document["scales"]["1"]
         assert "error" not in outcome
         assert outcome["figures"], name
