@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -96,7 +97,7 @@ class Period:
     first: Month
     last: Month
 
-    @property
+    @cached_property  # read per site and per metric by a summary: worked out once
     def months(self) -> tuple[str, ...]:
         """Every ``YYYY-MM`` in the period."""
         count = self.last.index - self.first.index + 1
@@ -112,7 +113,7 @@ class Period:
         """When the next period starts (UTC, exclusive)."""
         return self.last.shift(1).start()
 
-    @property
+    @cached_property
     def days(self) -> int:
         """Calendar days in the period."""
         following = self.last.shift(1)
