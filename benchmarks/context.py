@@ -121,7 +121,7 @@ class BenchContext:
         name = f"{self.run_id}_{self.name}_s{self.scale}_{label}".replace("-", "_")[:63]
         connection = await asyncpg.connect(_admin_dsn())
         try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await postgres.drop_database(connection, name)
             await connection.execute(f'CREATE DATABASE "{name}"')
         finally:
             await connection.close()
@@ -146,7 +146,7 @@ async def _drop_database(name: str) -> None:
         logging.getLogger(__name__).warning("could not drop database %s: %r", name, exc)
         return
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await postgres.drop_database(connection, name)
     finally:
         await connection.close()
 

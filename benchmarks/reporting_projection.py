@@ -364,7 +364,7 @@ async def scratch_postgres(label: str) -> AsyncIterator[str]:
     finally:
         connection = await asyncpg.connect(admin_dsn)
         try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await postgres.drop_database(connection, name)
         finally:
             await connection.close()
 

@@ -88,7 +88,7 @@ async def postgres_url(postgres_server: postgres.PostgresServer) -> AsyncIterato
     try:
         await connection.execute(f'CREATE DATABASE "{name}"')
         yield postgres_server.url(name)
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await postgres.drop_database(connection, name)
     finally:
         await connection.close()
 

@@ -7,12 +7,15 @@ on 127.0.0.1 (port 55432 by default, so it never collides with a system server),
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pwd
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+import asyncpg
 
 from learnloop.infra import process
 from learnloop.infra.process import InfraError
@@ -181,3 +184,31 @@ def status(pg: PostgresServer) -> dict[str, object]:
         "data_dir": str(pg.data_dir),
         "url": pg.url(),
     }
+
+
+async def drop_database(connection: asyncpg.Connection, name: str, *, attempts: int = 50) -> None:
+    """Drop database ``name`` (if it exists), ending the sessions still connected to it.
+
+    ``WITH (FORCE)`` refuses when it meets an autovacuum worker in the database (a process of
+    the bootstrap superuser, which an ordinary role may not end); a plain drop cancels the
+    worker itself but waits out sessions of ours. So: force, and failing that end our own
+    sessions and drop plainly, retrying for a few seconds.
+    """
+    for attempt in range(attempts):
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except asyncpg.InsufficientPrivilegeError:
+            pass
+        try:
+            await connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 "
+                "AND pid <> pg_backend_pid() AND usename = current_user",
+                name,
+            )
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            return
+        except (asyncpg.ObjectInUseError, asyncpg.InsufficientPrivilegeError):
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.1)

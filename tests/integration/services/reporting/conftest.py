@@ -56,7 +56,7 @@ async def _database(request: pytest.FixtureRequest, directory: Path) -> AsyncIte
     try:
         await connection.execute(f'CREATE DATABASE "{name}"')
         yield server.url(name)
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await postgres.drop_database(connection, name)
     finally:
         await connection.close()
 

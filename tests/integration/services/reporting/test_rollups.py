@@ -8,7 +8,6 @@ and action updates in any order, so placements are settled and tallies moved alo
 
 from __future__ import annotations
 
-import asyncio
 import random
 import uuid
 from collections.abc import AsyncIterator
@@ -213,12 +212,7 @@ async def fresh_database(
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
         yield server.url(name)
-        for _ in range(20):  # an autovacuum worker (another role) may be busy in it for a moment
-            try:
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                break
-            except asyncpg.InsufficientPrivilegeError:
-                await asyncio.sleep(0.5)
+        await postgres.drop_database(admin, name)
     finally:
         await admin.close()
 
