@@ -92,6 +92,18 @@ async def test_derived_events_equal_the_validated_ones(
         assert_same_as_validated(event)
 
 
+def _fact_and_link(traceparent: str) -> tuple[Any, ThemeLink]:
+    """A generated fact carrying ``traceparent``, and a theme link of it."""
+    fact = next(iter(generate(ScenarioConfig(seed=5, sites=2, regions=1, months=1))))
+    fact = fact.model_copy(update={"traceparent": traceparent})
+    data = ThemeLink(
+        source_event_id=fact.id, source_event_type=fact.type, theme_id="falls",
+        matches=[ThemeMatchRecord(rule_id="r", source="text", field="description")],
+        quality_statements={},
+    )  # fmt: skip
+    return fact, data
+
+
 @pytest.mark.parametrize(
     "traceparent",
     [
@@ -102,26 +114,14 @@ async def test_derived_events_equal_the_validated_ones(
     ],
 )
 def test_a_trace_context_replaced_by_the_consumer_is_still_validated(traceparent: str) -> None:
-    fact = next(iter(generate(ScenarioConfig(seed=5, sites=2, regions=1, months=1))))
-    fact = fact.model_copy(update={"traceparent": traceparent})
-    data = ThemeLink(
-        source_event_id=fact.id, source_event_type=fact.type, theme_id="falls",
-        matches=[ThemeMatchRecord(rule_id="r", source="text", field="description")],
-        quality_statements={},
-    )  # fmt: skip
+    fact, data = _fact_and_link(traceparent)
     engine: Any = None
     with pytest.raises(ValidationError):
         new_pipeline(engine)._envelope(ThemeLinked, fact, "falls", data)
 
 
 def test_a_valid_replaced_trace_context_is_carried() -> None:
-    fact = next(iter(generate(ScenarioConfig(seed=5, sites=2, regions=1, months=1))))
-    fact = fact.model_copy(update={"traceparent": TRACEPARENT})
-    data = ThemeLink(
-        source_event_id=fact.id, source_event_type=fact.type, theme_id="falls",
-        matches=[ThemeMatchRecord(rule_id="r", source="text", field="description")],
-        quality_statements={},
-    )  # fmt: skip
+    fact, data = _fact_and_link(TRACEPARENT)
     engine: Any = None
     event = new_pipeline(engine)._envelope(ThemeLinked, fact, "falls", data)
     assert event.traceparent == TRACEPARENT
